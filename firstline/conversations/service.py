@@ -1,0 +1,409 @@
+"""Conversations and messages: the one path for every change to them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from firstline.agents.models import Agent, Tier
+from firstline.agents.roles import Permission, has_permission
+from firstline.agents.service import check_tier, get_agent, get_team
+from firstline.conversations.models import (
+    AuthorKind,
+    Category,
+    Channel,
+    Conversation,
+    Message,
+    Priority,
+    Status,
+)
+from firstline.customers.service import get_customer
+from firstline.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from firstline.kit.languages import check_language
+from firstline.kit.notify import send_on_commit
+from firstline.kit.time import utcnow
+from firstline.timeline.service import ActorKind, EventKind, record_event
+
+MAX_BODY_CHARS = 20_000
+MAX_CLIENT_MSG_ID = 64
+
+# Allowed status changes. A closed conversation stays closed: a new message starts a new one.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    Status.OPEN: frozenset({Status.PENDING, Status.RESOLVED, Status.CLOSED}),
+    Status.PENDING: frozenset({Status.OPEN, Status.RESOLVED, Status.CLOSED}),
+    Status.RESOLVED: frozenset({Status.OPEN, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+def _check_choice(value: str, enum: type[Any], field: str) -> str:
+    if value not in enum._value2member_map_:
+        allowed = ", ".join(member.value for member in enum)
+        raise InvalidInput(f"Unknown {field} {value!r}; choose one of: {allowed}.", field=field)
+    return value
+
+
+def open_conversation(
+    session: Session,
+    *,
+    customer_id: int,
+    channel: str,
+    subject: str = "",
+    language: str | None = None,
+    category: str = Category.OTHER,
+    priority: str = Priority.NORMAL,
+    team_id: int | None = None,
+    actor_agent_id: int | None = None,
+) -> Conversation:
+    """Start a conversation with a customer, on L1, unassigned."""
+    customer = get_customer(session, customer_id=customer_id)
+    if team_id is not None:
+        get_team(session, team_id=team_id)
+    conversation = Conversation(
+        customer_id=customer.id,
+        channel=_check_choice(channel, Channel, "channel"),
+        subject=subject.strip()[:300],
+        language=check_language(language or customer.preferred_language),
+        category=_check_choice(category, Category, "category"),
+        priority=_check_choice(priority, Priority, "priority"),
+        tier=Tier.L1,
+        team_id=team_id,
+        tags=[],
+    )
+    session.add(conversation)
+    session.flush()
+    record_event(
+        session,
+        kind=EventKind.CONVERSATION_OPENED,
+        actor_kind=ActorKind.AGENT if actor_agent_id else ActorKind.CUSTOMER,
+        actor_agent_id=actor_agent_id,
+        conversation_id=conversation.id,
+        customer_id=customer.id,
+        data={"channel": conversation.channel, "language": conversation.language},
+    )
+    _notify(session, conversation, "conversation.opened")
+    return conversation
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    message: Message
+    duplicate: bool  # True when the client message id had been stored before: nothing new was written
+
+
+def post_message(
+    session: Session,
+    *,
+    conversation_id: int,
+    author_kind: AuthorKind,
+    body: str,
+    author_agent_id: int | None = None,
+    client_msg_id: str | None = None,
+    is_automatic: bool = False,
+) -> PostedMessage:
+    """Store a message with the next sequence number of its conversation.
+
+    A retry carrying a ``client_msg_id`` already stored returns the stored message
+    unchanged, so a message is never stored twice.
+    """
+    body = _check_body(body)
+    if client_msg_id is not None and not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
+        raise InvalidInput(
+            f"client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.", field="client_msg_id"
+        )
+    conversation = get_conversation(session, conversation_id=conversation_id)
+    if client_msg_id is not None and (
+        existing := _find_by_client_id(session, conversation.id, client_msg_id)
+    ):
+        return PostedMessage(existing, duplicate=True)
+    if conversation.status == Status.CLOSED:
+        raise Conflict(f"Conversation {conversation.reference} is closed; start a new one.")
+    try:
+        with session.begin_nested():
+            message = _insert_message(
+                session, conversation, author_kind, body, author_agent_id, client_msg_id, is_automatic
+            )
+    except IntegrityError:
+        # A concurrent retry with the same client id won the race: return what it stored.
+        existing = _find_by_client_id(session, conversation.id, client_msg_id or "")
+        if existing is None:
+            raise
+        return PostedMessage(existing, duplicate=True)
+    _after_message(session, conversation, message)
+    return PostedMessage(message, duplicate=False)
+
+
+def _check_body(body: str) -> str:
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise InvalidInput("A message cannot be empty.", field="body")
+    if len(body) > MAX_BODY_CHARS:
+        raise InvalidInput(f"A message can hold at most {MAX_BODY_CHARS} characters.", field="body")
+    return body
+
+
+def _find_by_client_id(session: Session, conversation_id: int, client_msg_id: str) -> Message | None:
+    return session.scalar(
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
+        )
+    )
+
+
+def _insert_message(
+    session: Session,
+    conversation: Conversation,
+    author_kind: AuthorKind,
+    body: str,
+    author_agent_id: int | None,
+    client_msg_id: str | None,
+    is_automatic: bool,
+) -> Message:
+    seq = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq + 1)
+        .returning(Conversation.last_seq)
+    ).scalar_one()
+    message = Message(
+        conversation_id=conversation.id,
+        seq=seq,
+        author_kind=author_kind,
+        author_agent_id=author_agent_id,
+        body=body,
+        client_msg_id=client_msg_id,
+        is_automatic=is_automatic or author_kind == AuthorKind.SYSTEM,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _after_message(session: Session, conversation: Conversation, message: Message) -> None:
+    now = message.created_at
+    if message.author_kind != AuthorKind.NOTE:
+        conversation.last_message_at = now
+        conversation.preview = message.body[:200]
+    if message.author_kind == AuthorKind.AGENT and conversation.first_response_at is None:
+        conversation.first_response_at = now
+    if message.author_kind == AuthorKind.CUSTOMER and conversation.status in (
+        Status.PENDING,
+        Status.RESOLVED,
+    ):
+        _set_status(session, conversation, Status.OPEN, actor_kind=ActorKind.CUSTOMER, actor_agent_id=None)
+    session.flush()
+    note = message.author_kind == AuthorKind.NOTE
+    record_event(
+        session,
+        kind=EventKind.NOTE_ADDED if note else EventKind.MESSAGE_POSTED,
+        actor_kind=ActorKind.CUSTOMER
+        if message.author_kind == AuthorKind.CUSTOMER
+        else ActorKind.AGENT
+        if message.author_agent_id
+        else ActorKind.SYSTEM,
+        actor_agent_id=message.author_agent_id,
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        data={"message_id": message.id, "seq": message.seq, "author_kind": message.author_kind},
+    )
+    _notify(session, conversation, "message.created", seq=message.seq, message_id=message.id)
+
+
+def change_status(
+    session: Session, *, conversation_id: int, status: str, actor_agent_id: int | None
+) -> Conversation:
+    """Move a conversation to ``status`` if the transition table allows it."""
+    conversation = get_conversation(session, conversation_id=conversation_id)
+    target = Status(_check_choice(status, Status, "status"))
+    if target == conversation.status:
+        return conversation
+    actor_kind = ActorKind.AGENT if actor_agent_id else ActorKind.SYSTEM
+    _set_status(session, conversation, target, actor_kind=actor_kind, actor_agent_id=actor_agent_id)
+    return conversation
+
+
+def _set_status(
+    session: Session,
+    conversation: Conversation,
+    target: Status,
+    *,
+    actor_kind: ActorKind,
+    actor_agent_id: int | None,
+) -> None:
+    current = Status(conversation.status)
+    if target not in TRANSITIONS[current]:
+        raise Conflict(f"A {current.value} conversation cannot become {target.value}.", field="status")
+    now = utcnow()
+    conversation.status = target
+    if target == Status.RESOLVED:
+        conversation.resolved_at = now
+    elif target == Status.CLOSED:
+        conversation.closed_at = now
+    elif target == Status.OPEN:
+        conversation.resolved_at = None
+    session.flush()
+    record_event(
+        session,
+        kind=EventKind.STATUS_CHANGED,
+        actor_kind=actor_kind,
+        actor_agent_id=actor_agent_id,
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        data={"from": current.value, "to": target.value},
+    )
+    _notify(session, conversation, "conversation.status_changed", status=target.value)
+
+
+def assign(session: Session, *, conversation_id: int, assignee_id: int | None, actor: Agent) -> Conversation:
+    """Give the conversation to ``assignee_id`` (None unassigns). Assigning others needs the permission."""
+    conversation = get_conversation(session, conversation_id=conversation_id)
+    if assignee_id not in (None, actor.id, conversation.assignee_id) or (
+        assignee_id is None and conversation.assignee_id not in (None, actor.id)
+    ):
+        if not has_permission(actor.roles, Permission.CONVERSATIONS_ASSIGN_OTHERS):
+            raise PermissionDenied("Only team leads and higher tiers can assign conversations to others.")
+    if assignee_id == conversation.assignee_id:
+        return conversation
+    if assignee_id is not None:
+        assignee = get_agent(session, agent_id=assignee_id)
+        if not assignee.is_active:
+            raise InvalidInput(
+                f"{assignee.name} is deactivated and cannot take conversations.", field="assignee_id"
+            )
+    previous = conversation.assignee_id
+    conversation.assignee_id = assignee_id
+    session.flush()
+    record_event(
+        session,
+        kind=EventKind.ASSIGNED if assignee_id else EventKind.UNASSIGNED,
+        actor_kind=ActorKind.AGENT,
+        actor_agent_id=actor.id,
+        conversation_id=conversation.id,
+        customer_id=conversation.customer_id,
+        data={"from": previous, "to": assignee_id},
+    )
+    _notify(session, conversation, "conversation.assigned", assignee_id=assignee_id)
+    return conversation
+
+
+def update_attributes(
+    session: Session,
+    *,
+    conversation_id: int,
+    actor_agent_id: int | None,
+    tier: str | None = None,
+    priority: str | None = None,
+    category: str | None = None,
+    team_id: int | None = None,
+    tags: Iterable[str] | None = None,
+) -> Conversation:
+    """Change tier, priority, category, team or tags; each change is its own timeline event."""
+    conversation = get_conversation(session, conversation_id=conversation_id)
+    changes: list[tuple[EventKind, str, Any]] = []
+    if tier is not None:
+        changes.append((EventKind.TIER_CHANGED, "tier", check_tier(tier)))
+    if priority is not None:
+        changes.append(
+            (EventKind.PRIORITY_CHANGED, "priority", _check_choice(priority, Priority, "priority"))
+        )
+    if category is not None:
+        changes.append(
+            (EventKind.CATEGORY_CHANGED, "category", _check_choice(category, Category, "category"))
+        )
+    if team_id is not None:
+        changes.append((EventKind.TEAM_CHANGED, "team_id", get_team(session, team_id=team_id).id))
+    if tags is not None:
+        changes.append((EventKind.TAGS_CHANGED, "tags", check_tags(tags)))
+    actor_kind = ActorKind.AGENT if actor_agent_id else ActorKind.SYSTEM
+    for kind, field, value in changes:
+        previous = getattr(conversation, field)
+        if previous == value:
+            continue
+        setattr(conversation, field, value)
+        session.flush()
+        record_event(
+            session,
+            kind=kind,
+            actor_kind=actor_kind,
+            actor_agent_id=actor_agent_id,
+            conversation_id=conversation.id,
+            customer_id=conversation.customer_id,
+            data={"from": previous, "to": value},
+        )
+    _notify(session, conversation, "conversation.updated")
+    return conversation
+
+
+def check_tags(tags: Iterable[str]) -> list[str]:
+    cleaned = sorted({tag.strip().lower() for tag in tags if tag.strip()})
+    if any(len(tag) > 40 for tag in cleaned) or len(cleaned) > 20:
+        raise InvalidInput("At most 20 tags of up to 40 characters each.", field="tags")
+    return cleaned
+
+
+def get_conversation(session: Session, *, conversation_id: int) -> Conversation:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise NotFound(f"No conversation with id {conversation_id}.")
+    return conversation
+
+
+def list_messages(session: Session, *, conversation_id: int, after_seq: int = 0) -> list[Message]:
+    """Messages with a sequence number above ``after_seq``, in order: what a reconnecting client missed."""
+    get_conversation(session, conversation_id=conversation_id)
+    query = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after_seq)
+        .order_by(Message.seq)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    status: str | None = None
+    channel: str | None = None
+    team_id: int | None = None
+    language: str | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    category: str | None = None
+    customer_id: int | None = None
+
+
+def inbox_query(filters: InboxFilter) -> Select[tuple[Conversation]]:
+    query = select(Conversation)
+    if filters.status:
+        query = query.where(Conversation.status == _check_choice(filters.status, Status, "status"))
+    if filters.channel:
+        query = query.where(Conversation.channel == _check_choice(filters.channel, Channel, "channel"))
+    if filters.team_id is not None:
+        query = query.where(Conversation.team_id == filters.team_id)
+    if filters.language:
+        query = query.where(Conversation.language == check_language(filters.language))
+    if filters.unassigned:
+        query = query.where(Conversation.assignee_id.is_(None))
+    elif filters.assignee_id is not None:
+        query = query.where(Conversation.assignee_id == filters.assignee_id)
+    if filters.category:
+        query = query.where(Conversation.category == _check_choice(filters.category, Category, "category"))
+    if filters.customer_id is not None:
+        query = query.where(Conversation.customer_id == filters.customer_id)
+    return query
+
+
+def list_conversations(
+    session: Session, *, filters: InboxFilter, limit: int = 50, offset: int = 0
+) -> list[Conversation]:
+    """The inbox: matching conversations, most recent activity first."""
+    query = inbox_query(filters).order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def _notify(session: Session, conversation: Conversation, kind: str, **data: Any) -> None:
+    send_on_commit(session, {"type": kind, "conversation_id": conversation.id, **data})

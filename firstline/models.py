@@ -1,0 +1,11 @@
+"""Imports every domain's models so metadata and migrations see all tables."""
+
+from __future__ import annotations
+
+
+def load_all_models() -> None:
+    from firstline.agents import models as _agents  # noqa: F401
+    from firstline.attachments import models as _attachments  # noqa: F401
+    from firstline.conversations import models as _conversations  # noqa: F401
+    from firstline.customers import models as _customers  # noqa: F401
+    from firstline.timeline import models as _timeline  # noqa: F401
