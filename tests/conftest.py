@@ -144,12 +144,18 @@ def client(app: Any) -> Iterator[TestClient]:
 def make_agent(db: Session) -> Callable[..., Agent]:
     counter = iter(range(1, 10_000))
 
-    def make(*, roles: list[str] | None = None, languages: dict[str, str] | None = None, **fields: Any) -> Agent:
+    def make(
+        *, roles: list[str] | None = None, languages: dict[str, str] | None = None, **fields: Any
+    ) -> Agent:
         number = next(counter)
         fields.setdefault("email", f"agent{number}-{uuid.uuid4().hex[:6]}@firstline.example")
         fields.setdefault("name", f"Agent {number}")
         agent = create_agent(
-            db, password=PASSWORD, roles=roles or ["agent_l1"], languages=languages or {"en": "fluent"}, **fields
+            db,
+            password=PASSWORD,
+            roles=roles or ["agent_l1"],
+            languages=languages or {"en": "fluent"},
+            **fields,
         )
         db.commit()
         return agent
@@ -169,7 +175,9 @@ def team_lead(make_agent: Callable[..., Agent]) -> Agent:
 
 @pytest.fixture
 def compliance_officer(make_agent: Callable[..., Agent]) -> Agent:
-    return make_agent(name="Marta Ortega", roles=["compliance"], tier="compliance", languages={"es": "native"})
+    return make_agent(
+        name="Marta Ortega", roles=["compliance"], tier="compliance", languages={"es": "native"}
+    )
 
 
 @pytest.fixture
@@ -180,7 +188,11 @@ def admin(make_agent: Callable[..., Agent]) -> Agent:
 @pytest.fixture
 def portuguese_customer(db: Session) -> Customer:
     customer = create_customer(
-        db, name="João Silva", email="joao.silva@example.com", exchange_uid="48213377", preferred_language="pt"
+        db,
+        name="João Silva",
+        email="joao.silva@example.com",
+        exchange_uid="48213377",
+        preferred_language="pt",
     )
     db.commit()
     return customer

@@ -14,7 +14,7 @@ from firstline.kit.api import IdPath
 from firstline.web.deps import DbSession
 from firstline.web.security import require
 
-router = APIRouter(tags=["agents"])
+router = APIRouter(prefix="/api/v1", tags=["agents"])
 Reader = Annotated[Agent, Depends(require(Permission.AGENTS_READ))]
 Manager = Annotated[Agent, Depends(require(Permission.AGENTS_MANAGE))]
 Self = Annotated[Agent, Depends(require(Permission.OWN_ACCOUNT))]

@@ -24,7 +24,7 @@ from firstline.timeline.service import list_conversation_events
 from firstline.web.deps import DbSession
 from firstline.web.security import require
 
-router = APIRouter(tags=["conversations"])
+router = APIRouter(prefix="/api/v1", tags=["conversations"])
 Reader = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_READ))]
 Replier = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_REPLY))]
 Manager = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_MANAGE))]

@@ -14,7 +14,7 @@ from firstline.kit.api import IdPath, Limit, Offset
 from firstline.web.deps import DbSession
 from firstline.web.security import require
 
-router = APIRouter(tags=["customers"])
+router = APIRouter(prefix="/api/v1", tags=["customers"])
 Reader = Annotated[Agent, Depends(require(Permission.CUSTOMERS_READ))]
 Writer = Annotated[Agent, Depends(require(Permission.CUSTOMERS_WRITE))]
 

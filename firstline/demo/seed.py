@@ -27,6 +27,21 @@ from firstline.timeline.service import ActorKind, EventKind
 
 DEMO_PASSWORD = "firstline-demo"  # noqa: S105 - the published password of the demo accounts
 DEMO_DOMAIN = "firstline.example"
+# One account per role and L1 language, printed by `firstline demo` and listed in the README.
+SHOWCASE_LOGINS = (
+    "admin",
+    "lead",
+    "l1.en",
+    "l1.it",
+    "l1.pt",
+    "l1.de",
+    "l1.es",
+    "l2",
+    "technical",
+    "compliance",
+    "kyc",
+    "qa",
+)
 LANGUAGE_WEIGHTS = {"en": 30, "it": 20, "pt": 18, "de": 16, "es": 16}
 CATEGORY_WEIGHTS = {
     "deposit_not_credited": 22,
@@ -279,12 +294,7 @@ def _seed_agents(
     used: set[str] = set()
     agents = []
     for local, role, tier, languages, team_names, skills in AGENT_PLAN:
-        first_language = next(iter(languages))
-        name = next(
-            n
-            for n in rng.sample(corpus.AGENT_NAMES[first_language], k=len(corpus.AGENT_NAMES[first_language]))
-            if n not in used
-        )
+        name = _agent_name(rng, languages, used)
         used.add(name)
         agent = Agent(
             email=f"{local}@{DEMO_DOMAIN}",
@@ -298,12 +308,22 @@ def _seed_agents(
             teams=[teams[t] for t in team_names],
         )
         agents.append(agent)
-        if "2" not in local and "3" not in local and "4" not in local and not local.endswith(".b"):
+        if local in SHOWCASE_LOGINS:
             summary.logins.append((agent.email, f"{role.value} · {name} · {', '.join(languages)}"))
     session.add_all(agents)
     session.flush()
     summary.agents = len(agents)
     return agents
+
+
+def _agent_name(rng: random.Random, languages: dict[str, str], used: set[str]) -> str:
+    """An unused name from the agent's languages, first language first."""
+    pools = [corpus.AGENT_NAMES[code] for code in languages] + list(corpus.AGENT_NAMES.values())
+    for pool in pools:
+        free = [name for name in pool if name not in used]
+        if free:
+            return rng.choice(free)
+    raise ValueError("not enough demo agent names")
 
 
 def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
@@ -373,7 +393,11 @@ class _ConversationBuilder:
         language = customer.preferred_language if rng.random() < 0.93 else rng.choice(list(LANGUAGE_WEIGHTS))
         category = _weighted(rng, CATEGORY_WEIGHTS)
         channel = Channel.CHAT if rng.random() < 0.65 else Channel.EMAIL
-        age_minutes = int(rng.triangular(5, 120 * 24 * 60, 60))
+        # About one in twelve arrived during the current shift, so the live inbox has work in it.
+        recent = rng.random() < 0.08
+        age_minutes = (
+            rng.randint(2, 8 * 60) if recent else int(rng.triangular(8 * 60, 120 * 24 * 60, 12 * 60))
+        )
         opened = self.now - timedelta(minutes=age_minutes)
         status = self._status_for(age_minutes)
         speakers = [a for a in self.front_line if language in a.languages] or self.front_line

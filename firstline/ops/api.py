@@ -10,8 +10,6 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from firstline.kit.errors import NotAuthenticated
-
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
@@ -62,5 +60,14 @@ def metrics(request: Request) -> Response:
     if expected:
         supplied = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(supplied, expected):
-            raise NotAuthenticated("Metrics need the bearer token set in FIRSTLINE_METRICS_TOKEN.")
+            log.info("metrics refused: wrong or missing token")
+            return JSONResponse(
+                {
+                    "error": {
+                        "code": "not_authenticated",
+                        "message": "Metrics need the FIRSTLINE_METRICS_TOKEN bearer token.",
+                    }
+                },
+                status_code=401,
+            )
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

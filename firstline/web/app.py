@@ -58,10 +58,18 @@ def _include_routers(app: FastAPI) -> None:
     from firstline.customers import views as customers_views
     from firstline.ops import api as ops_api
 
-    for module in (agents_api, customers_api, conversations_api):
-        app.include_router(module.router, prefix="/api/v1")
-    for module in (agents_views, conversations_views, customers_views, ops_api):
-        app.include_router(module.router)
+    # Routes are added as they are (each API router carries its /api/v1 prefix), so app.routes is the
+    # flat list of every endpoint: the role matrix test and the metrics labels read it.
+    for module in (
+        agents_api,
+        customers_api,
+        conversations_api,
+        agents_views,
+        conversations_views,
+        customers_views,
+        ops_api,
+    ):
+        app.router.routes.extend(module.router.routes)
 
 
 async def _csrf_cookie(request: Request, call_next):  # type: ignore[no-untyped-def]

@@ -19,13 +19,17 @@ class TestLogin:
         assert inbox.status_code == 200
         assert "Giulia Rossi" in inbox.text
 
-    def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(self, client, italian_l1_agent) -> None:
+    def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(
+        self, client, italian_l1_agent
+    ) -> None:
         response = login(client, italian_l1_agent, password="not the password")
         assert response.status_code == 401
         assert "Wrong email or password" in response.text
         assert client.get("/inbox", follow_redirects=False).status_code == 303
 
-    def test_five_failures_lock_the_account_even_for_the_right_password(self, client, italian_l1_agent) -> None:
+    def test_five_failures_lock_the_account_even_for_the_right_password(
+        self, client, italian_l1_agent
+    ) -> None:
         for _ in range(5):
             assert login(client, italian_l1_agent, password="guess guess guess").status_code == 401
         response = login(client, italian_l1_agent)
@@ -34,7 +38,9 @@ class TestLogin:
 
     def test_a_login_form_without_the_csrf_token_is_refused(self, client, italian_l1_agent) -> None:
         client.get("/login")
-        response = client.post("/login", data={"email": italian_l1_agent.email, "password": "correct horse battery"})
+        response = client.post(
+            "/login", data={"email": italian_l1_agent.email, "password": "correct horse battery"}
+        )
         assert response.status_code == 403
         assert SESSION_COOKIE not in client.cookies
 
