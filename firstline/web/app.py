@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -35,6 +37,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -47,6 +50,23 @@ def create_app(
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     _include_routers(app)
     return app
+
+
+# Background services of the domains (realtime bus, mail pollers, timers…): each is an async context
+# manager factory taking the app; started in order when the app starts, stopped in reverse.
+BackgroundService = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def background_services() -> list[BackgroundService]:
+    return []
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async with AsyncExitStack() as stack:
+        for service in background_services():
+            await stack.enter_async_context(service(app))
+        yield
 
 
 def _include_routers(app: FastAPI) -> None:
