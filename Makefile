@@ -27,8 +27,11 @@ demo: $(STAMP) $(HTMX)
 serve: $(STAMP) $(HTMX)
 	$(BIN)/firstline serve
 
+# Browser tests run in their own pytest process: Playwright's sync API keeps an event loop running in
+# the worker, which would break the asyncio-based chat and email tests sharing that worker.
 test: $(STAMP) $(HTMX)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser"
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m browser
 
 bench: $(STAMP) $(HTMX)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script --quick || exit 1; done

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -74,7 +77,8 @@ def demo(
         f"Demo data: {summary.agents} agents, {summary.customers} customers, "
         f"{summary.conversations} conversations, {summary.messages} messages."
     )
-    typer.echo(f"\nFirstline demo: http://{settings.host}:{settings.port}\n")
+    typer.echo(f"\nFirstline demo: http://{settings.host}:{settings.port}")
+    typer.echo(f"Customer chat (demo exchange page): http://{settings.host}:{settings.port}/demo/exchange\n")
     typer.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, role in summary.logins:
         typer.echo(f"  {email:<34} {role}")
@@ -97,7 +101,7 @@ def create_agent(
 
     settings = get_settings()
     migrate(settings.effective_database_url)
-    languages = dict(item.split(":", 1) if ":" in item else (item, "fluent") for item in language) or None
+    languages = dict(_language_level(item) for item in language) or None
     engine = make_engine(settings.effective_database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
@@ -110,6 +114,12 @@ def create_agent(
         raise typer.Exit(2) from error
     finally:
         engine.dispose()
+
+
+def _language_level(item: str) -> tuple[str, str]:
+    """'it:native' -> ('it', 'native'); a bare code means fluent."""
+    code, _, level = item.partition(":")
+    return code, level or "fluent"
 
 
 @app.command("create-token")
@@ -133,6 +143,51 @@ def create_token(
             typer.echo(secret)
     finally:
         engine.dispose()
+
+
+@app.command("import-mail")
+def import_mail(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files, directories (Maildir too) or mbox files.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")] = False,
+    mailbox: Annotated[str, typer.Option(help="Address of the mailbox the mail belongs to.")] = "",
+) -> None:
+    """Import stored mail through the email intake: threaded, deduplicated, rejected mail kept with a reason."""
+    from firstline.email.importer import collect, import_items
+    from firstline.email.service import mailbox_id_for
+    from firstline.kit.errors import FirstlineError
+
+    settings = get_settings()
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        typer.echo(f"Error: no such file or directory: {', '.join(missing)}", err=True)
+        raise typer.Exit(2)
+    migrate(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    factory = make_session_factory(engine)
+    try:
+        try:
+            with session_scope(factory) as session:
+                mailbox_id = mailbox_id_for(session, address=mailbox) if mailbox else None
+        except FirstlineError as error:
+            typer.echo(f"Error: {error.message}", err=True)
+            raise typer.Exit(2) from error
+        items = collect(paths)
+        with typer.progressbar(length=len(items), label="Importing mail", file=sys.stderr) as bar:
+            summary = import_items(
+                factory, items, settings=settings, mailbox_id=mailbox_id, on_each=lambda: bar.update(1)
+            )
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False))
+        return
+    typer.echo(
+        f"{summary.total} mails: {summary.imported} imported as new conversations, "
+        f"{summary.threaded} threaded into existing ones, {summary.duplicates} duplicates skipped, "
+        f"{summary.bounces} bounces attached, {summary.rejected} rejected."
+    )
+    for rejection in summary.rejections:
+        typer.echo(f"  rejected {rejection['source']}: {rejection['reason']}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

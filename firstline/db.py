@@ -34,8 +34,20 @@ def _prepare_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_INTENT = "firstline_write_intent"
+
+
 def _begin_sqlite(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that will write takes SQLite's write lock up front (waiting up to busy_timeout):
+    # a deferred transaction that reads and then writes fails at once if another writer committed between.
+    immediate = connection.get_execution_options().get(WRITE_INTENT)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def declare_write(session: Session) -> None:
+    """Mark the session's coming transaction as a writer (BEGIN IMMEDIATE on SQLite; no-op elsewhere)."""
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_INTENT: True})
 
 
 def make_engine(url: str) -> Engine:

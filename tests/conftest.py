@@ -33,6 +33,16 @@ from tests import harness
 PASSWORD = "correct horse battery"  # noqa: S105 - test password
 
 
+_BROWSER_FIXTURES = {"page", "context", "browser", "browser_context"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is a browser test, whether or not its author marked it."""
+    for item in items:
+        if _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
+
+
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -101,7 +111,13 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path, database_url=database_url, secret_key="test-secret-key-" + "x" * 32)
+    # Timer loops stay off: they would share the test's connection from another thread.
+    return Settings(
+        data_dir=tmp_path,
+        database_url=database_url,
+        secret_key="test-secret-key-" + "x" * 32,
+        run_timers=False,
+    )
 
 
 @pytest.fixture

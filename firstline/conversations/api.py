@@ -74,6 +74,12 @@ def update_conversation(
     conversation_id: IdPath, body: ConversationPatch, db: DbSession, agent: Manager
 ) -> object:
     fields = body.model_dump(exclude_unset=True)
+    if "tier" in fields:
+        # A tier change is an escalation (with its handoff form) or a send-back (with its reason).
+        raise InvalidInput(
+            "Change the tier by escalating (POST …/escalations) or sending back (POST …/escalations/return).",
+            field="tier",
+        )
     if "assignee_id" in fields:
         service.assign(
             db, conversation_id=conversation_id, assignee_id=fields.pop("assignee_id"), actor=agent

@@ -81,6 +81,8 @@ class Conversation(Base):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The closed case this one continues: a customer who writes after the grace period starts a new case.
+    previous_conversation_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     @property
     def reference(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from firstline.agents.models import Agent, Tier
 from firstline.agents.roles import Permission, has_permission
@@ -59,8 +60,9 @@ def open_conversation(
     priority: str = Priority.NORMAL,
     team_id: int | None = None,
     actor_agent_id: int | None = None,
+    previous_conversation_id: int | None = None,
 ) -> Conversation:
-    """Start a conversation with a customer, on L1, unassigned."""
+    """Start a conversation with a customer, on L1, unassigned (continuing a closed one when given)."""
     customer = get_customer(session, customer_id=customer_id)
     if team_id is not None:
         get_team(session, team_id=team_id)
@@ -74,9 +76,13 @@ def open_conversation(
         tier=Tier.L1,
         team_id=team_id,
         tags=[],
+        previous_conversation_id=previous_conversation_id,
     )
     session.add(conversation)
     session.flush()
+    data: dict[str, Any] = {"channel": conversation.channel, "language": conversation.language}
+    if previous_conversation_id is not None:
+        data["follows"] = previous_conversation_id
     record_event(
         session,
         kind=EventKind.CONVERSATION_OPENED,
@@ -84,7 +90,7 @@ def open_conversation(
         actor_agent_id=actor_agent_id,
         conversation_id=conversation.id,
         customer_id=customer.id,
-        data={"channel": conversation.channel, "language": conversation.language},
+        data=data,
     )
     _notify(session, conversation, "conversation.opened")
     return conversation
@@ -122,7 +128,20 @@ def post_message(
     ):
         return PostedMessage(existing, duplicate=True)
     if conversation.status == Status.CLOSED:
-        raise Conflict(f"Conversation {conversation.reference} is closed; start a new one.")
+        if author_kind != AuthorKind.CUSTOMER:
+            raise Conflict(f"Conversation {conversation.reference} is closed; start a new one.")
+        # The customer wrote after the case closed: the message starts (or joins) the case that follows it.
+        conversation = successor_of(session, conversation=conversation)
+        if client_msg_id is not None and (
+            existing := _find_by_client_id(session, conversation.id, client_msg_id)
+        ):
+            return PostedMessage(existing, duplicate=True)
+    if client_msg_id is None:  # no client id, no race to lose: the SAVEPOINT below is not needed
+        message = _insert_message(
+            session, conversation, author_kind, body, author_agent_id, None, is_automatic
+        )
+        _after_message(session, conversation, message)
+        return PostedMessage(message, duplicate=False)
     try:
         with session.begin_nested():
             message = _insert_message(
@@ -136,6 +155,40 @@ def post_message(
         return PostedMessage(existing, duplicate=True)
     _after_message(session, conversation, message)
     return PostedMessage(message, duplicate=False)
+
+
+def successor_of(session: Session, *, conversation: Conversation) -> Conversation:
+    """The open case continuing a closed one, opened now if there is none yet (one per closed case).
+
+    Locks the closed conversation's row first, so two concurrent messages open one successor, not two.
+    """
+    session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation.id)
+        .values(last_seq=Conversation.last_seq)
+        .execution_options(synchronize_session=False)
+    )
+    successor = session.scalar(
+        select(Conversation)
+        .where(Conversation.previous_conversation_id == conversation.id)
+        .order_by(Conversation.id.desc())
+        .limit(1)
+    )
+    if successor is not None and successor.status != Status.CLOSED:
+        return successor
+    if successor is not None:  # that one closed too: continue the chain from it
+        return successor_of(session, conversation=successor)
+    return open_conversation(
+        session,
+        customer_id=conversation.customer_id,
+        channel=conversation.channel,
+        subject=conversation.subject,
+        language=conversation.language,
+        category=conversation.category,
+        priority=conversation.priority,
+        team_id=conversation.team_id,
+        previous_conversation_id=conversation.id,
+    )
 
 
 def _check_body(body: str) -> str:
@@ -155,6 +208,26 @@ def _find_by_client_id(session: Session, conversation_id: int, client_msg_id: st
     )
 
 
+def allocate_seq(session: Session, *, conversation_id: int) -> int:
+    """The next sequence number of a conversation, for a message or another sequenced event (chat joins).
+
+    One atomic UPDATE … RETURNING: it holds the conversation row until the transaction ends, so
+    numbers are gapless and commit in order, across processes too.
+    """
+    seq: int = session.execute(
+        update(Conversation)
+        .where(Conversation.id == conversation_id)
+        .values(last_seq=Conversation.last_seq + 1)
+        .returning(Conversation.last_seq)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    # Bring a loaded conversation up to date ourselves: half the cost of letting the ORM evaluate it.
+    loaded = session.identity_map.get(session.identity_key(Conversation, conversation_id))
+    if loaded is not None:
+        set_committed_value(loaded, "last_seq", seq)
+    return seq
+
+
 def _insert_message(
     session: Session,
     conversation: Conversation,
@@ -164,12 +237,7 @@ def _insert_message(
     client_msg_id: str | None,
     is_automatic: bool,
 ) -> Message:
-    seq = session.execute(
-        update(Conversation)
-        .where(Conversation.id == conversation.id)
-        .values(last_seq=Conversation.last_seq + 1)
-        .returning(Conversation.last_seq)
-    ).scalar_one()
+    seq = allocate_seq(session, conversation_id=conversation.id)
     message = Message(
         conversation_id=conversation.id,
         seq=seq,
@@ -259,11 +327,17 @@ def _set_status(
     _notify(session, conversation, "conversation.status_changed", status=target.value)
 
 
-def assign(session: Session, *, conversation_id: int, assignee_id: int | None, actor: Agent) -> Conversation:
-    """Give the conversation to ``assignee_id`` (None unassigns). Assigning others needs the permission."""
+def assign(
+    session: Session, *, conversation_id: int, assignee_id: int | None, actor: Agent | None
+) -> Conversation:
+    """Give the conversation to ``assignee_id`` (None unassigns). Assigning others needs the permission.
+
+    ``actor=None`` is the system (routing), which needs no permission and is recorded as such.
+    """
     conversation = get_conversation(session, conversation_id=conversation_id)
-    if assignee_id not in (None, actor.id, conversation.assignee_id) or (
-        assignee_id is None and conversation.assignee_id not in (None, actor.id)
+    if actor is not None and (
+        assignee_id not in (None, actor.id, conversation.assignee_id)
+        or (assignee_id is None and conversation.assignee_id not in (None, actor.id))
     ):
         if not has_permission(actor.roles, Permission.CONVERSATIONS_ASSIGN_OTHERS):
             raise PermissionDenied("Only team leads and higher tiers can assign conversations to others.")
@@ -281,8 +355,8 @@ def assign(session: Session, *, conversation_id: int, assignee_id: int | None, a
     record_event(
         session,
         kind=EventKind.ASSIGNED if assignee_id else EventKind.UNASSIGNED,
-        actor_kind=ActorKind.AGENT,
-        actor_agent_id=actor.id,
+        actor_kind=ActorKind.AGENT if actor is not None else ActorKind.SYSTEM,
+        actor_agent_id=actor.id if actor is not None else None,
         conversation_id=conversation.id,
         customer_id=conversation.customer_id,
         data={"from": previous, "to": assignee_id},
@@ -301,10 +375,13 @@ def update_attributes(
     category: str | None = None,
     team_id: int | None = None,
     tags: Iterable[str] | None = None,
+    language: str | None = None,
 ) -> Conversation:
-    """Change tier, priority, category, team or tags; each change is its own timeline event."""
+    """Change tier, priority, category, team, tags or language; each change is its own timeline event."""
     conversation = get_conversation(session, conversation_id=conversation_id)
     changes: list[tuple[EventKind, str, Any]] = []
+    if language is not None:
+        changes.append((EventKind.LANGUAGE_CHANGED, "language", check_language(language)))
     if tier is not None:
         changes.append((EventKind.TIER_CHANGED, "tier", check_tier(tier)))
     if priority is not None:
@@ -346,6 +423,55 @@ def check_tags(tags: Iterable[str]) -> list[str]:
     return cleaned
 
 
+def move_messages(
+    session: Session, *, message_ids: list[int], to_conversation_id: int, actor_agent_id: int | None
+) -> list[Message]:
+    """Move messages of one customer into another of their conversations (splitting or merging).
+
+    They are appended in their original order with the target's next sequence numbers; the
+    conversation they leave keeps a gap in its sequence where they were.
+    """
+    target = get_conversation(session, conversation_id=to_conversation_id)
+    if target.status == Status.CLOSED:
+        raise Conflict(f"Conversation {target.reference} is closed; messages cannot move into it.")
+    messages = list(
+        session.scalars(
+            select(Message).where(Message.id.in_(message_ids)).order_by(Message.created_at, Message.id)
+        )
+    )
+    if len(messages) != len(set(message_ids)):
+        raise NotFound("Some of these messages do not exist.")
+    sources = {
+        m.conversation_id: get_conversation(session, conversation_id=m.conversation_id) for m in messages
+    }
+    for source in sources.values():
+        if source.id == target.id:
+            raise InvalidInput(f"The message is already in {target.reference}.")
+        if source.customer_id != target.customer_id:
+            raise InvalidInput("Messages can only move between conversations of the same customer.")
+    origin = {m.id: m.conversation_id for m in messages}
+    for message in messages:
+        message.seq = allocate_seq(session, conversation_id=target.id)
+        message.conversation_id = target.id
+        session.flush()
+    target.last_message_at = max(target.last_message_at, *(m.created_at for m in messages))
+    session.flush()
+    for source in sources.values():
+        moved = [message_id for message_id, source_id in origin.items() if source_id == source.id]
+        for conversation in (source, target):
+            record_event(
+                session,
+                kind=EventKind.MESSAGES_MOVED,
+                actor_kind=ActorKind.AGENT if actor_agent_id else ActorKind.SYSTEM,
+                actor_agent_id=actor_agent_id,
+                conversation_id=conversation.id,
+                customer_id=conversation.customer_id,
+                data={"from": source.reference, "to": target.reference, "message_ids": moved},
+            )
+            _notify(session, conversation, "conversation.messages_moved")
+    return messages
+
+
 def get_conversation(session: Session, *, conversation_id: int) -> Conversation:
     conversation = session.get(Conversation, conversation_id)
     if conversation is None:
@@ -376,7 +502,7 @@ class InboxFilter:
     customer_id: int | None = None
 
 
-def inbox_query(filters: InboxFilter) -> Select[tuple[Conversation]]:
+def inbox_query(filters: InboxFilter) -> Select[Any]:
     query = select(Conversation)
     if filters.status:
         query = query.where(Conversation.status == _check_choice(filters.status, Status, "status"))

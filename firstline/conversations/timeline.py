@@ -24,10 +24,13 @@ class InboxRow:
     conversation: Conversation
     customer: Customer
     assignee: Agent | None
+    sla_due_at: datetime | None = None  # the earliest breach instant of its running SLA clocks
 
 
 def inbox_rows(session: Session, *, filters: InboxFilter, limit: int, offset: int) -> list[InboxRow]:
-    """Inbox conversations with their customer and assignee, loaded in one query."""
+    """Inbox conversations with their customer, assignee and SLA due time, in two queries."""
+    from firstline.sla.service import due_times  # SLA builds on conversations, not the reverse
+
     query = (
         inbox_query(filters)
         .join(Customer, Customer.id == Conversation.customer_id)
@@ -37,8 +40,11 @@ def inbox_rows(session: Session, *, filters: InboxFilter, limit: int, offset: in
         .limit(limit)
         .offset(offset)
     )
+    rows = list(session.execute(query))
+    due = due_times(session, conversation_ids=[conversation.id for conversation, _, _ in rows])
     return [
-        InboxRow(conversation, customer, agent) for conversation, customer, agent in session.execute(query)
+        InboxRow(conversation, customer, agent, due.get(conversation.id))
+        for conversation, customer, agent in rows
     ]
 
 

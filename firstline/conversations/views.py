@@ -14,6 +14,7 @@ from firstline.conversations import service
 from firstline.conversations.models import AuthorKind, Category, Channel, Status
 from firstline.conversations.timeline import conversation_timeline, inbox_rows
 from firstline.customers.service import get_customer
+from firstline.email.service import threading_rules
 from firstline.kit.api import IdPath
 from firstline.kit.errors import InvalidInput
 from firstline.kit.languages import LANGUAGE_NAMES
@@ -93,6 +94,9 @@ def conversation_page(request: Request, conversation_id: IdPath, db: DbSession, 
         agents=agents,
         agents_by_id={a.id: a for a in list_agents(db)},
         transitions=sorted(service.TRANSITIONS[Status(conversation.status)]),
+        email_mail=threading_rules(db, conversation_id=conversation.id)
+        if conversation.channel == "email"
+        else {},
     )
 
 

@@ -13,7 +13,6 @@ from firstline.agents.service import list_agents
 from firstline.conversations.service import InboxFilter, list_conversations
 from firstline.customers import service
 from firstline.kit.api import IdPath
-from firstline.timeline.service import list_customer_events
 from firstline.web.deps import DbSession
 from firstline.web.pages import render
 from firstline.web.security import require
@@ -30,15 +29,17 @@ def customers_page(request: Request, db: DbSession, _: Reader, q: str = "") -> R
 
 
 @router.get("/customers/{customer_id}", response_class=HTMLResponse)
-def customer_page(request: Request, customer_id: IdPath, db: DbSession, _: Reader) -> Response:
+def customer_page(request: Request, customer_id: IdPath, db: DbSession, agent: Reader) -> Response:
+    from firstline.cases.customers import customer_timeline, merged_into  # cases builds on customers
+
     customer = service.get_customer(db, customer_id=customer_id)
     conversations = list_conversations(db, filters=InboxFilter(customer_id=customer.id), limit=200)
-    events = list_customer_events(db, customer_id=customer.id, conversation_ids=[c.id for c in conversations])
     return render(
         request,
         "customer.html",
         customer=customer,
         conversations=conversations,
-        events=[e for e in events if e.kind not in ("message.posted", "note.added")],
+        timeline=customer_timeline(db, customer_id=customer.id, viewer=agent),
+        merged_into=merged_into(db, customer_id=customer.id),
         agents_by_id={a.id: a for a in list_agents(db)},
     )

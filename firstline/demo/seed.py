@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from firstline.agents.models import Agent, Team, Tier
 from firstline.agents.passwords import hash_password
 from firstline.agents.roles import Role
+from firstline.chat.service import create_site
 from firstline.conversations.models import AuthorKind, Channel, Conversation, Message, Priority, Status
 from firstline.customers.models import Customer
 from firstline.demo import corpus
@@ -27,6 +28,9 @@ from firstline.timeline.service import ActorKind, EventKind
 
 DEMO_PASSWORD = "firstline-demo"  # noqa: S105 - the published password of the demo accounts
 DEMO_DOMAIN = "firstline.example"
+# The demo page embeds the chat widget with this site (docs/chat-protocol.md); published on purpose.
+DEMO_CHAT_SITE_KEY = "pk_demo_firstline_exchange"
+DEMO_CHAT_SITE_SECRET = "sk_demo_firstline_exchange_secret"  # noqa: S105 - the published demo secret
 # One account per role and L1 language, printed by `firstline demo` and listed in the README.
 SHOWCASE_LOGINS = (
     "admin",
@@ -251,6 +255,14 @@ def seed_demo(
     agents = _seed_agents(session, rng, teams, summary)
     people = _seed_customers(session, rng, customers, now)
     summary.customers = len(people)
+    create_site(
+        session,
+        name="Firstline Exchange",
+        public_key=DEMO_CHAT_SITE_KEY,
+        secret=DEMO_CHAT_SITE_SECRET,
+        enforce_identity=True,
+        allow_anonymous=True,
+    )
     builder = _ConversationBuilder(session, rng, now, agents, teams, summary)
     with _progress(progress, conversations, "Writing demo conversations") as tick:
         for start in range(0, conversations, 200):
@@ -273,7 +285,7 @@ class _progress:
         bar = self.bar.__enter__()
         return lambda: bar.update(1)
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, *exc: Any) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
 

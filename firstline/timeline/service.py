@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
@@ -25,10 +27,43 @@ class EventKind(StrEnum):
     CATEGORY_CHANGED = "conversation.category_changed"
     TEAM_CHANGED = "conversation.team_changed"
     TAGS_CHANGED = "conversation.tags_changed"
+    LANGUAGE_CHANGED = "conversation.language_changed"
     MESSAGE_POSTED = "message.posted"
     NOTE_ADDED = "note.added"
     AGENT_CREATED = "agent.created"
     AGENT_UPDATED = "agent.updated"
+    # routing (firstline/routing)
+    QUEUED = "routing.queued"
+    REQUEUED = "routing.requeued"
+    OFFERED = "routing.offered"
+    OFFER_DECLINED = "routing.offer_declined"
+    OFFER_EXPIRED = "routing.offer_expired"
+    OVERFLOWED = "routing.overflowed"
+    PRESENCE_CHANGED = "agent.presence_changed"
+    # SLA clocks (firstline/sla)
+    SLA_WARNING = "sla.warning"
+    SLA_BREACHED = "sla.breached"
+    # email (firstline/email)
+    EMAIL_SEND_FAILED = "email.send_failed"
+    EMAIL_BOUNCED = "email.bounced"
+    MESSAGES_MOVED = "conversation.messages_moved"
+    # cases (firstline/cases)
+    CASE_FIELDS_UPDATED = "case.fields_updated"
+    ESCALATED = "case.escalated"
+    ESCALATION_RETURNED = "case.escalation_returned"
+    CASE_REOPENED = "case.reopened"
+    FOLLOW_UP_SCHEDULED = "case.follow_up_scheduled"
+    FOLLOW_UP_DUE = "case.follow_up_due"
+    COMPLAINT_REGISTERED = "complaint.registered"
+    COMPLAINT_ADMISSIBILITY = "complaint.admissibility_decided"
+    COMPLAINT_ACKNOWLEDGED = "complaint.acknowledged"
+    COMPLAINT_DELAYED = "complaint.delayed"
+    COMPLAINT_DECIDED = "complaint.decided"
+    COMPLAINT_DEADLINE_WARNING = "complaint.deadline_warning"
+    COMPLAINT_DEADLINE_MISSED = "complaint.deadline_missed"
+    INCIDENT_LINKED = "incident.linked"
+    INCIDENT_UPDATE_SENT = "incident.update_sent"
+    CUSTOMER_MERGED = "customer.merged"
 
 
 class ActorKind(StrEnum):
@@ -58,7 +93,42 @@ def record_event(
     )
     session.add(entry)
     session.flush()
+    for reaction in _reactions_to(kind):
+        reaction(session, entry)
     return entry
+
+
+# Reactions: other domains' bookkeeping that must happen in the same transaction as an event (SLA clocks
+# start and stop, routing metrics). Every state change records its event, so no path can skip them.
+Reaction = Callable[[Session, Event], None]
+_REACTION_MODULES = (
+    "firstline.routing.reactions",
+    "firstline.sla.reactions",
+    "firstline.email.reactions",
+    "firstline.cases.reactions",
+)
+_reactions: dict[str, list[Reaction]] = {}
+_reactions_loaded = False
+
+
+def react_to(*kinds: EventKind) -> Callable[[Reaction], Reaction]:
+    """Register ``reaction`` to run inside ``record_event`` for each event of ``kinds``."""
+
+    def register(reaction: Reaction) -> Reaction:
+        for kind in kinds:
+            _reactions.setdefault(kind.value, []).append(reaction)
+        return reaction
+
+    return register
+
+
+def _reactions_to(kind: str) -> list[Reaction]:
+    global _reactions_loaded
+    if not _reactions_loaded:
+        _reactions_loaded = True
+        for module in _REACTION_MODULES:  # imported on first use, so every process behaves the same
+            importlib.import_module(module)
+    return _reactions.get(kind, [])
 
 
 def list_conversation_events(session: Session, *, conversation_id: int) -> list[Event]:

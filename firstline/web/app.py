@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from firstline.chat.api import WidgetCorsMiddleware
 from firstline.config import Settings, get_settings
 from firstline.db import make_engine, make_session_factory
 from firstline.web.errors import install_error_handlers
@@ -47,6 +48,7 @@ def create_app(
     app.middleware("http")(_csrf_cookie)
     app.middleware("http")(_security_headers)
     app.middleware("http")(record_request)
+    app.add_middleware(WidgetCorsMiddleware)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     _include_routers(app)
     return app
@@ -58,7 +60,13 @@ BackgroundService = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 def background_services() -> list[BackgroundService]:
-    return []
+    from firstline.cases.tasks import case_timers
+    from firstline.chat.tasks import chat_service
+    from firstline.email.tasks import email_background_services
+    from firstline.routing.tasks import routing_timers
+    from firstline.sla.tasks import sla_timers
+
+    return [chat_service, routing_timers, sla_timers, *email_background_services(), case_timers]
 
 
 @asynccontextmanager
@@ -72,11 +80,24 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _include_routers(app: FastAPI) -> None:
     from firstline.agents import api as agents_api
     from firstline.agents import views as agents_views
+    from firstline.cases import api as cases_api
+    from firstline.cases import views as cases_views
+    from firstline.cases.complaints import api as complaints_api
+    from firstline.cases.complaints import views as complaints_views
+    from firstline.cases.incidents import api as incidents_api
+    from firstline.cases.incidents import views as incidents_views
+    from firstline.chat import api as chat_api
+    from firstline.chat import views as chat_views
+    from firstline.chat import ws as chat_ws
     from firstline.conversations import api as conversations_api
     from firstline.conversations import views as conversations_views
     from firstline.customers import api as customers_api
     from firstline.customers import views as customers_views
+    from firstline.demo import views as demo_views
+    from firstline.email import views as email_views
     from firstline.ops import api as ops_api
+    from firstline.routing import api as routing_api
+    from firstline.routing import views as routing_views
 
     # Routes are added as they are (each API router carries its /api/v1 prefix), so app.routes is the
     # flat list of every endpoint: the role matrix test and the metrics labels read it.
@@ -88,6 +109,19 @@ def _include_routers(app: FastAPI) -> None:
         conversations_views,
         customers_views,
         ops_api,
+        chat_api,
+        chat_ws,
+        chat_views,
+        demo_views,
+        email_views,
+        routing_api,
+        routing_views,
+        cases_api,
+        complaints_api,
+        incidents_api,
+        cases_views,
+        complaints_views,
+        incidents_views,
     ):
         app.router.routes.extend(module.router.routes)
 

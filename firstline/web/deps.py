@@ -9,11 +9,14 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from firstline.config import Settings
+from firstline.db import declare_write
 
 
 def get_db(request: Request) -> Iterator[Session]:
     """One session per request; the request boundary commits or rolls back."""
     session: Session = request.app.state.session_factory()
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        declare_write(session)
     try:
         yield session
         session.commit()

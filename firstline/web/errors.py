@@ -24,7 +24,7 @@ def error_response(request: Request, status: int, code: str, message: str, **ext
     if wants_json(request):
         return JSONResponse({"error": {"code": code, "message": message, **extra}}, status_code=status)
     templates = request.app.state.templates
-    agent = getattr(request.state, "agent", None)
+    agent = getattr(request.state, "viewer", None)
     context = {"status": status, "message": message, "agent": agent}
     return templates.TemplateResponse(request, "error.html", context, status_code=status)
 

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -26,6 +27,16 @@ CSRF_COOKIE = "firstline_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at a page, as plain values that outlive the database session."""
+
+    id: int
+    name: str
+    email: str
+    roles: list[str]
 
 
 class CsrfFailed(PermissionDenied):
@@ -103,6 +114,10 @@ def require(permission: Permission) -> Callable[..., Awaitable[Agent]]:
         if not has_permission(agent.roles, permission):
             raise PermissionDenied(f"Your role does not allow this ({permission.value}).")
         request.state.agent = agent
+        # A detached copy for error pages, which render after the request's session has rolled back.
+        request.state.viewer = Viewer(
+            id=agent.id, name=agent.name, email=agent.email, roles=list(agent.roles)
+        )
         return agent
 
     dependency.permission = permission  # type: ignore[attr-defined]  # read by the role matrix test

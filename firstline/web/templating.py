@@ -25,6 +25,21 @@ def time_ago(value: datetime | None) -> str:
     return "just now"
 
 
+def countdown(value: datetime | None) -> str:
+    """Time left until ``value``: '25s', '4m 10s', '2h 05m'; 'overdue 1m 02s' once past."""
+    if value is None:
+        return "—"
+    seconds = int((value - utcnow()).total_seconds())
+    left = abs(seconds)
+    if left >= 3600:
+        text = f"{left // 3600}h {left % 3600 // 60:02d}m"
+    elif left >= 60:
+        text = f"{left // 60}m {left % 60:02d}s"
+    else:
+        text = f"{left}s"
+    return f"overdue {text}" if seconds < 0 else text
+
+
 def label(value: str | None) -> str:
     """'deposit_not_credited' -> 'Deposit not credited'."""
     if not value:
@@ -37,6 +52,7 @@ def configure_templates(templates: Jinja2Templates) -> Jinja2Templates:
     env = templates.env
     env.filters["dt"] = format_datetime
     env.filters["ago"] = time_ago
+    env.filters["countdown"] = countdown
     env.filters["label"] = label
     env.filters["language_name"] = language_name
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES

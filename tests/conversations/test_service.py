@@ -69,10 +69,20 @@ class TestPostMessage:
         posted = post(db, chat_with_joao, "Recebemos sua mensagem.", AuthorKind.SYSTEM)
         assert posted.message.is_automatic
 
-    def test_a_closed_conversation_takes_no_new_message(self, db, chat_with_joao, italian_l1_agent) -> None:
+    def test_a_closed_conversation_takes_no_new_agent_message(
+        self, db, chat_with_joao, italian_l1_agent
+    ) -> None:
         service.change_status(db, conversation_id=chat_with_joao.id, status="closed", actor_agent_id=None)
         with pytest.raises(Conflict):
-            post(db, chat_with_joao, "hello?")
+            post(db, chat_with_joao, "hello?", kind=AuthorKind.AGENT, author_agent_id=italian_l1_agent.id)
+
+    def test_a_customer_writing_to_a_closed_conversation_starts_a_linked_one(
+        self, db, chat_with_joao
+    ) -> None:
+        service.change_status(db, conversation_id=chat_with_joao.id, status="closed", actor_agent_id=None)
+        message = post(db, chat_with_joao, "hello?").message
+        successor = service.get_conversation(db, conversation_id=message.conversation_id)
+        assert successor.id != chat_with_joao.id and successor.previous_conversation_id == chat_with_joao.id
 
     def test_a_customer_reply_reopens_a_pending_conversation(
         self, db, chat_with_joao, italian_l1_agent

@@ -67,23 +67,36 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": LAPTOP}
 
 
+class BrowserErrors:
+    """JavaScript errors and console errors seen by the test's page."""
+
+    _REFUSED = re.compile(r"server responded with a status of (\d{3})")
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.expected_statuses: set[int] = set()
+
+    def expect_status(self, *statuses: int) -> None:
+        """Chromium logs every refused request; these statuses are part of the story being tested."""
+        self.expected_statuses.update(statuses)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        refused = self._REFUSED.search(message.text)
+        if refused and int(refused.group(1)) in self.expected_statuses:
+            return
+        self.seen.append(f"{message.text} ({message.location.get('url')})")
+
+
 @pytest.fixture(autouse=True)
-def browser_errors(page: Page) -> Iterator[list[str]]:
-    """Every JavaScript error and console error of the test; a test ends with none.
-
-    This catches what the Content-Security-Policy blocks (inline scripts, foreign origins).
-    A test that expects an error response removes it from the list itself.
-    """
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            errors.append(f"{message.text} ({message.location.get('url')})")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+def browser_errors(page: Page) -> Iterator[BrowserErrors]:
+    """A test ends with no JavaScript or console error, e.g. nothing the Content-Security-Policy blocked."""
+    errors = BrowserErrors()
+    page.on("console", errors.on_console)
+    page.on("pageerror", lambda error: errors.seen.append(f"page error: {error}"))
     yield errors
-    assert errors == []
+    assert errors.seen == []
 
 
 # --- the live server --------------------------------------------------------------------------------
@@ -98,6 +111,7 @@ class LiveConsole:
     showcase_reference: str
     reply_id: int  # not closed, so it has a composer
     status_id: int  # open
+    closing_id: int  # open; a test closes it behind the agent's back
 
     def at(self, path: str) -> str:
         return f"{self.url}{path}"
@@ -145,8 +159,8 @@ def _seed(factory: Any) -> dict[str, Any]:
         conversations = list(session.scalars(select(Conversation).order_by(Conversation.id)))
         italian = [c for c in conversations if c.language == "it" and c.status == Status.RESOLVED]
         open_ones = [c for c in conversations if c.status == Status.OPEN]
-        assert len(italian) >= 2 and open_ones, (
-            "the demo seed no longer has the conversations these tests need"
+        assert len(italian) >= 2 and len(open_ones) >= 2, (
+            "the demo seed lacks the conversations these tests need"
         )
         showcase, reply_target = italian[0], italian[1]
         post_message(
@@ -167,6 +181,7 @@ def _seed(factory: Any) -> dict[str, Any]:
             "showcase_reference": showcase.reference,
             "reply_id": reply_target.id,
             "status_id": open_ones[0].id,
+            "closing_id": open_ones[1].id,
         }
 
 
@@ -208,11 +223,21 @@ def agent_page(page: Page, live_console: LiveConsole) -> Page:
     return page
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page PNG under test-artifacts/screenshots, checked to hold a real rendering."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """A PNG under test-artifacts/screenshots: the whole page, or what the laptop screen shows.
+
+    The whole page is taken through a window as tall as the page, because Chromium's own full-page
+    capture draws sticky elements (top bar, composer) where they sit in the scrolled window.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    if full_page:
+        height = page.evaluate("document.documentElement.scrollHeight")
+        page.set_viewport_size({"width": LAPTOP["width"], "height": max(height, LAPTOP["height"])})
+        page.screenshot(path=str(path))
+        page.set_viewport_size(LAPTOP)
+    else:
+        page.screenshot(path=str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert path.stat().st_size > 10_000, f"{path} is only {path.stat().st_size} bytes"
     return path
@@ -240,15 +265,14 @@ class TestLogin:
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     def test_a_wrong_password_shows_the_error_on_the_login_page(
-        self, page: Page, live_console: LiveConsole, browser_errors: list[str]
+        self, page: Page, live_console: LiveConsole, browser_errors: BrowserErrors
     ) -> None:
+        browser_errors.expect_status(401)
         log_in(page, live_console, email=f"l1.de@{DEMO_DOMAIN}", password="not-the-password")
         expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
         expect(page.get_by_label("Email")).to_have_value(f"l1.de@{DEMO_DOMAIN}")
         expect(page.get_by_label("Password")).to_have_value("")
         screenshot(page, "login-error")
-        # Chromium logs the 401 of the refused login; that one is expected.
-        browser_errors[:] = [e for e in browser_errors if "status of 401" not in e]
 
 
 class TestInbox:
@@ -263,6 +287,7 @@ class TestInbox:
         assert seen == set(LANGUAGES)
         expect(agent_page.locator("table.inbox .badge.vip").first).to_be_visible()
         screenshot(agent_page, "inbox")
+        screenshot(agent_page, "inbox-screen", full_page=False)
 
     def test_filtering_by_italian_shows_only_italian_rows(
         self, agent_page: Page, live_console: LiveConsole
@@ -294,6 +319,11 @@ class TestConversation:
         expect(timeline.locator("li.msg-note")).to_contain_text("Internal note")
         expect(timeline.locator("li.msg-system")).to_contain_text("Automatic")
         expect(agent_page.locator("aside .customer-card")).to_be_visible()
+        expect(agent_page.locator("#composer")).to_be_in_viewport()
+        screenshot(agent_page, "conversation-screen", full_page=False)  # opens at the latest message
+        agent_page.emulate_media(color_scheme="dark")
+        screenshot(agent_page, "conversation-dark", full_page=False)
+        agent_page.emulate_media(color_scheme="light")
         screenshot(agent_page, "conversation")
 
     def test_a_reply_appears_in_the_timeline_and_survives_a_reload(
@@ -335,6 +365,25 @@ class TestConversation:
         agent_page.get_by_role("button", name="Reopen").click()
         expect(status).to_have_text("Open")
         expect(agent_page.locator("#timeline li.event").last).to_contain_text("Pending → Open")
+
+    def test_a_reply_to_a_conversation_closed_meanwhile_says_why_it_was_refused(
+        self, agent_page: Page, live_console: LiveConsole, browser_errors: BrowserErrors
+    ) -> None:
+        browser_errors.expect_status(409)
+        conversation_url = live_console.at(f"/conversations/{live_console.closing_id}")
+        agent_page.goto(conversation_url)
+        other_tab = agent_page.context.new_page()
+        other_tab.goto(conversation_url)
+        other_tab.get_by_role("button", name="Mark closed").click()
+        expect(other_tab.locator("#conversation-status")).to_have_text("Closed")
+        other_tab.close()
+
+        agent_page.locator("textarea[name='body']").fill("Ciao, ci sono novità sul suo deposito.")
+        agent_page.get_by_role("button", name="Send").click()
+        expect(agent_page.get_by_role("alert")).to_contain_text("is closed")
+        agent_page.get_by_role("link", name="Back to the page").click()
+        expect(agent_page.locator("#conversation-status")).to_have_text("Closed")
+        expect(agent_page.locator("#composer")).to_have_count(0)
 
 
 class TestLogout:

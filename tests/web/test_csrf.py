@@ -10,12 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from firstline.agents.auth import LoginPolicy, start_session
 from firstline.agents.models import Agent
 from firstline.config import Settings
 from firstline.conversations.models import Conversation
 from firstline.conversations.service import list_messages
-from firstline.web.security import CSRF_COOKIE, csrf_token_is_valid, new_csrf_token
-from tests.conftest import csrf, login
+from firstline.web.security import CSRF_COOKIE, SESSION_COOKIE, csrf_token_is_valid, new_csrf_token
+from tests.conftest import csrf
 
 REPLY = "Olá João, já encontrámos o seu depósito."
 
@@ -65,8 +66,16 @@ def _cookie_sent(response: httpx.Response) -> str:
 
 
 @pytest.fixture
-def logged_in(client: TestClient, italian_l1_agent: Agent) -> TestClient:
-    assert login(client, italian_l1_agent).status_code == 303
+def logged_in(client: TestClient, db: Session, italian_l1_agent: Agent) -> TestClient:
+    """A browser holding a console session and the CSRF cookie the server issued to it.
+
+    The session starts directly, not through the login form (tests/agents/test_views.py covers that),
+    to spare one argon2 verification per test.
+    """
+    client.cookies.set(SESSION_COOKIE, start_session(db, agent=italian_l1_agent, policy=LoginPolicy()))
+    db.commit()
+    assert client.get("/inbox").status_code == 200
+    assert CSRF_COOKIE in client.cookies
     return client
 
 
@@ -119,7 +128,9 @@ class TestConsoleForms:
         chat_with_joao: Conversation,
     ) -> None:
         form = FORMS[form_name]
-        response = _post(logged_in, form, chat_with_joao, csrf_token=submitted(settings.effective_secret_key()))
+        response = _post(
+            logged_in, form, chat_with_joao, csrf_token=submitted(settings.effective_secret_key())
+        )
         assert response.status_code == 403
         assert not form.took_effect(db, logged_in, chat_with_joao)
 

@@ -26,8 +26,10 @@ from starlette.routing import Mount
 from firstline.agents.auth import create_api_token
 from firstline.agents.models import Agent
 from firstline.agents.roles import ROLE_PERMISSIONS, Permission, Role
-from firstline.conversations.models import Conversation
+from firstline.conversations.models import AuthorKind, Conversation
+from firstline.conversations.service import open_conversation, post_message
 from firstline.web.security import permission_of
+from tests.cases.matrix_samples import CASES_SAMPLE_BODIES, case_targets
 from tests.conftest import csrf, login
 
 RouteKey = tuple[str, str]  # (method, path template)
@@ -43,6 +45,24 @@ PUBLIC_ROUTES: frozenset[RouteKey] = frozenset(
         ("GET", "/api/v1/openapi.json"),
     }
 )
+# Live chat's visitor-facing routes: a visitor has no agent login. Each checks what stands in for one
+# (site key and origin, visitor token, signed link); the agent websocket authenticates its handshake
+# (bearer or session cookie from our own origin) and checks permissions per frame. tests/chat/ covers them.
+CHAT_PUBLIC_ROUTES: frozenset[RouteKey] = frozenset(
+    {
+        ("GET", "/api/v1/chat/config"),
+        ("POST", "/api/v1/chat/sessions"),
+        ("POST", "/api/v1/chat/attachments"),
+        ("GET", "/api/v1/chat/attachment"),
+        ("GET", "/api/v1/chat/transcript"),
+        ("*", "/api/v1/chat/ws/customer"),
+        ("*", "/api/v1/chat/ws/agent"),
+        # The demo exchange's help page, which embeds the widget: it exists only while the demo chat
+        # site does (404 otherwise), shows no data, and only signs identities with the published demo secret.
+        ("GET", "/demo/exchange"),
+    }
+)
+PUBLIC_ROUTES = PUBLIC_ROUTES | CHAT_PUBLIC_ROUTES
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,12 @@ class Targets:
     conversation_id: int
     agent_id: int
     token_id: int
+    message_id: int  # a customer message in the conversation (split)
+    other_conversation_id: int  # another conversation of the same customer (merge)
+    attachment_id: int  # evidence for an escalation (cases)
+    incident_id: int  # an open incident (cases)
+    other_customer_id: int  # a duplicate customer to merge (cases)
+    complaint_id: int  # a registered complaint (cases)
 
     def url(self, path_template: str) -> str:
         return path_template.format(**asdict(self))
@@ -60,6 +86,12 @@ class Targets:
 
 # A valid body for every state-changing route: JSON under /api, form fields (plus the CSRF token) elsewhere.
 SAMPLE_BODIES: dict[RouteKey, Callable[[Targets], dict[str, Any]]] = {
+    ("POST", "/conversations/{conversation_id}/email/split"): lambda ids: {"message_id": ids.message_id},
+    ("POST", "/conversations/{conversation_id}/email/merge"): lambda ids: {
+        "other": str(ids.other_conversation_id)
+    },
+    ("POST", "/email/mailboxes"): lambda _: {"address": "help@exchange.example", "auto_ack": "1"},
+    ("POST", "/api/v1/chat/sites"): lambda _: {"name": "Matrix exchange help centre"},
     ("POST", "/api/v1/agents"): lambda _: {
         "email": "new.colleague@firstline.example",
         "name": "New Colleague",
@@ -86,7 +118,11 @@ SAMPLE_BODIES: dict[RouteKey, Callable[[Targets], dict[str, Any]]] = {
     },
     ("POST", "/conversations/{conversation_id}/status"): lambda _: {"status": "pending"},
     ("POST", "/conversations/{conversation_id}/assign"): lambda _: {"assignee": "me"},
+    ("PUT", "/api/v1/presence"): lambda _: {"status": "online"},
+    ("POST", "/api/v1/presence/heartbeat"): lambda _: {"active": True},
+    ("POST", "/api/v1/presence/end-shift"): lambda _: {},
 }
+SAMPLE_BODIES.update(CASES_SAMPLE_BODIES)
 
 # Ends the session the rest of a role's requests ride on, so it is called last.
 LOGOUT: RouteKey = ("POST", "/logout")
@@ -169,12 +205,22 @@ def integration(app: FastAPI) -> Iterator[TestClient]:
 def targets_for(db: Session, chat_with_joao: Conversation) -> Callable[[Agent, Agent], Targets]:
     def make(actor: Agent, colleague: Agent) -> Targets:
         spare_token, _ = create_api_token(db, agent_id=actor.id, name="spare, revoked by the matrix")
+        customer_message = post_message(
+            db, conversation_id=chat_with_joao.id, author_kind=AuthorKind.CUSTOMER, body="Still waiting."
+        ).message
+        other = open_conversation(
+            db, customer_id=chat_with_joao.customer_id, channel="email", subject="Same deposit"
+        )
+        cases = case_targets(db, actor=actor, conversation_id=chat_with_joao.id)
         db.commit()
         return Targets(
             customer_id=chat_with_joao.customer_id,
             conversation_id=chat_with_joao.id,
             agent_id=colleague.id,
             token_id=spare_token.id,
+            message_id=customer_message.id,
+            other_conversation_id=other.id,
+            **cases,
         )
 
     return make
@@ -289,6 +335,6 @@ class TestMatrix:
         assert not mismatches, "\n".join(mismatches)
 
     def test_the_public_pages_answer_an_anonymous_visitor(self, app: FastAPI, console: TestClient) -> None:
-        for method, path in sorted(PUBLIC_ROUTES - {("POST", "/login")}):
+        for method, path in sorted(PUBLIC_ROUTES - {("POST", "/login")} - CHAT_PUBLIC_ROUTES):
             response = console.request(method, path, follow_redirects=False)
             assert response.status_code < 400, f"{method} {path}: {response.status_code}"

@@ -1,0 +1,1 @@
+"""Cases: structured fields, tiers and escalation, compliance confidentiality, complaints, incidents, search."""

@@ -1,0 +1,1 @@
+"""The complaints register (MiCA Art. 71): admissibility, acknowledgement, decision, clocks, export."""

@@ -1,0 +1,1 @@
+"""Full-text search over messages, notes and (for compliance only) compliance notes."""

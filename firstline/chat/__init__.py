@@ -1,0 +1,1 @@
+"""Live chat: sites, visitors, the websocket protocol (docs/chat-protocol.md) and its bus."""

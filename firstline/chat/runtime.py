@@ -1,0 +1,348 @@
+"""What one app process needs to serve chat: database access off the event loop, the hub, the bus, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+from anyio import to_thread
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from firstline.chat.bus import Bus, make_bus
+from firstline.chat.hub import Hub
+from firstline.chat.stream import Frame, conversation_summary, read_events
+from firstline.conversations.models import Conversation
+from firstline.kit.errors import FirstlineError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+SQLITE_LOCKED_RETRIES = 3
+WRITE_BATCH_LIMIT = 64  # writes stored in one transaction (one SAVEPOINT each) by the SQLite writer
+_TAKE_SQLITE_WRITE_LOCK = text("UPDATE chat_site SET id = id WHERE 0")
+
+
+class StoreUnavailable(FirstlineError):
+    status_code = 503
+    code = "unavailable"
+
+
+class StoreBusy(FirstlineError):
+    """Too many writes are waiting already: refused at once (nothing stored) rather than queued without bound."""
+
+    status_code = 503
+    code = "busy"
+
+    def __init__(self, message: str, *, retry_after_ms: int) -> None:
+        super().__init__(message)
+        self.retry_after_ms = retry_after_ms
+
+
+@dataclass(frozen=True)
+class ChatLimits:
+    max_frame_bytes: int = 128 * 1024
+    customer_rate: float = 2.0  # messages per second, sustained
+    customer_burst: int = 20
+    agent_rate: float = 10.0
+    agent_burst: int = 60
+    ephemeral_per_second: int = 5
+    hello_timeout_seconds: float = 10.0
+    # A new message is refused with ``busy`` (nothing stored) when the writes already waiting would
+    # take longer than this to store: queueing, and so latency, stays bounded under overload.
+    max_write_wait_seconds: float = 2.0
+
+    def public(self, *, max_body_chars: int) -> dict[str, Any]:
+        return {
+            "max_body_chars": max_body_chars,
+            "max_frame_bytes": self.max_frame_bytes,
+            "messages_per_second": self.customer_rate,
+            "message_burst": self.customer_burst,
+        }
+
+
+class RateLimiter:
+    """Token buckets by key: ``take`` returns 0 when allowed, else the seconds to wait."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self.buckets: dict[Any, tuple[float, float]] = {}
+
+    def take(self, key: Any) -> float:
+        now = self.clock()
+        tokens, last = self.buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        if tokens < 1:
+            self.buckets[key] = (tokens, now)
+            return (1 - tokens) / self.rate
+        self.buckets[key] = (tokens - 1, now)
+        if len(self.buckets) > 100_000:
+            self._forget_full(now)
+        return 0.0
+
+    def _forget_full(self, now: float) -> None:
+        full_after = self.burst / self.rate
+        self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < full_after}
+
+
+class ChatRuntime:
+    """Created by the chat background service at startup; lives on ``app.state.chat``."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session] | Callable[[], Session],
+        secret: str,
+        redis_url: str,
+        is_sqlite: bool,
+        attachments: Any,
+        limits: ChatLimits | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.secret = secret
+        self.attachments = attachments
+        self.limits = limits or ChatLimits()
+        self.is_sqlite = is_sqlite
+        # SQLite has one writer: taking turns here beats "database is locked" from a deferred BEGIN.
+        self.write_lock = threading.Lock()
+        self.db_threads = anyio.CapacityLimiter(16)
+        # On SQLite every chat write goes to one writer thread that commits whatever has queued up in one
+        # transaction (group commit); PostgreSQL writes run side by side, each in its own transaction.
+        self.writer = GroupWriter(self._run_batch) if is_sqlite else None
+        self.pending_writes = 0
+        self.seconds_per_write = 0.005  # a running average, measured by the writer
+        self.customer_limiter = RateLimiter(self.limits.customer_rate, self.limits.customer_burst)
+        self.agent_limiter = RateLimiter(self.limits.agent_rate, self.limits.agent_burst)
+        self.hub = Hub(self._read_events, self._read_last_seq)
+        self.hub.summary_loader = self._summary
+        self.bus: Bus = make_bus(redis_url, self.hub.on_payload, on_resync=self.hub.resync)
+
+    # --- database work, off the event loop ---
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        def unit() -> T:
+            session = self.session_factory()
+            try:
+                return work(session)
+            finally:
+                session.rollback()
+                session.close()
+
+        return await to_thread.run_sync(unit, limiter=self.db_threads)
+
+    def check_admission(self) -> None:
+        """Refuse a new write at once when too many are waiting: bounded queueing, bounded latency."""
+        wait = self.pending_writes * self.seconds_per_write
+        if self.pending_writes >= 8 and wait > self.limits.max_write_wait_seconds:
+            raise StoreBusy(
+                "The server is busy; nothing was stored. Send it again shortly.",
+                retry_after_ms=int(wait * 500) + 1,  # by then about half of the backlog is stored
+            )
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a transaction and commit; returns only once the commit succeeded.
+
+        On SQLite the work joins the writer's next batch inside a SAVEPOINT of its own: a failure
+        rolls back only this work, and the result is handed back only after the batch committed.
+        """
+        self.pending_writes += 1
+        try:
+            if self.writer is not None:
+                return await self.writer.submit(work)
+            return await self._write_alone(work)
+        finally:
+            self.pending_writes -= 1
+
+    async def _write_alone(self, work: Callable[[Session], T]) -> T:
+        def unit() -> T:
+            for attempt in range(SQLITE_LOCKED_RETRIES):
+                try:
+                    if self.is_sqlite:
+                        with self.write_lock:
+                            return self._commit(work)
+                    return self._commit(work)
+                except OperationalError as exc:
+                    if "locked" not in str(exc) or attempt == SQLITE_LOCKED_RETRIES - 1:
+                        raise StoreUnavailable("The message could not be stored; send it again.") from exc
+                    time.sleep(0.05 * (attempt + 1))
+            raise AssertionError("unreachable")
+
+        return await to_thread.run_sync(unit, limiter=self.db_threads)
+
+    def _run_batch(self, batch: list[WriteRequest]) -> None:
+        """Store a batch in one transaction, a SAVEPOINT per request; settle each only after the commit."""
+        started = time.perf_counter()
+        for attempt in range(SQLITE_LOCKED_RETRIES):
+            session = self.session_factory()
+            outcomes: list[tuple[bool, Any]] = []
+            try:
+                session.execute(_TAKE_SQLITE_WRITE_LOCK)
+                for request in batch:
+                    try:
+                        with session.begin_nested():
+                            outcomes.append((True, request.work(session)))
+                    except OperationalError:
+                        raise  # the connection itself is in trouble: the whole batch fails
+                    except Exception as exc:  # this request's own failure: only its SAVEPOINT is undone
+                        outcomes.append((False, exc))
+                session.commit()
+            except OperationalError as exc:
+                session.rollback()
+                if "locked" in str(exc) and attempt < SQLITE_LOCKED_RETRIES - 1:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                log.exception("chat write batch failed")
+                unavailable = StoreUnavailable("The message could not be stored; send it again.")
+                outcomes = [(False, unavailable)] * len(batch)
+            except Exception:
+                session.rollback()
+                log.exception("chat write batch failed")
+                unavailable = StoreUnavailable("The message could not be stored; send it again.")
+                outcomes = [(False, unavailable)] * len(batch)
+            finally:
+                session.close()
+            settle_all(batch, outcomes)
+            per_write = (time.perf_counter() - started) / len(batch)
+            self.seconds_per_write = 0.8 * self.seconds_per_write + 0.2 * per_write
+            return
+
+    def _commit(self, work: Callable[[Session], T]) -> T:
+        session = self.session_factory()
+        try:
+            if self.is_sqlite:
+                # Take SQLite's write lock first: a deferred transaction that reads, then writes, fails at
+                # once ("database is locked") if another connection committed in between; this one waits.
+                session.execute(_TAKE_SQLITE_WRITE_LOCK)
+            result = work(session)
+            session.commit()
+            return result
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    async def _read_events(self, conversation_id: int, after_seq: int) -> tuple[list[Frame], int]:
+        return await self.read(
+            lambda session: read_events(
+                session, conversation_id=conversation_id, after_seq=after_seq, secret=self.secret
+            )
+        )
+
+    async def _read_last_seq(self, conversation_id: int) -> int:
+        return await self.read(
+            lambda session: (
+                session.scalar(select(Conversation.last_seq).where(Conversation.id == conversation_id)) or 0
+            )
+        )
+
+    async def _summary(self, conversation_id: int) -> Frame | None:
+        def load(session: Session) -> Frame | None:
+            conversation = session.get(Conversation, conversation_id)
+            return None if conversation is None else conversation_summary(session, conversation)
+
+        return await self.read(load)
+
+
+class WriteRequest:
+    """One unit of write work waiting for the writer, and the future its caller awaits."""
+
+    def __init__(self, work: Callable[[Session], Any], loop: asyncio.AbstractEventLoop) -> None:
+        self.work = work
+        self.loop = loop
+        self.future: asyncio.Future[Any] = loop.create_future()
+
+    def resolve(self, ok: bool, value: Any) -> None:
+        """On the loop: hand the outcome to the caller, unless it went away (what was stored stays stored)."""
+        if self.future.done():
+            return
+        if ok:
+            self.future.set_result(value)
+        else:
+            self.future.set_exception(value)
+
+
+def settle_all(batch: list[WriteRequest], outcomes: list[tuple[bool, Any]]) -> None:
+    """From the writer thread: one wake-up of each event loop for the whole batch, not one per request."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[WriteRequest, bool, Any]]] = {}
+    for request, (ok, value) in zip(batch, outcomes, strict=True):
+        by_loop.setdefault(request.loop, []).append((request, ok, value))
+
+    def resolve(items: list[tuple[WriteRequest, bool, Any]]) -> None:
+        for request, ok, value in items:
+            request.resolve(ok, value)
+
+    for loop, items in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(resolve, items)
+        except RuntimeError:  # the loop closed: shutting down
+            pass
+
+
+class GroupWriter:
+    """One thread that takes every queued write and hands the whole lot to ``run_batch`` at once.
+
+    Nothing waits on purpose: while a batch is being stored, new writes queue up and form the next
+    one, so under light load a write goes alone and under heavy load commits are shared.
+    """
+
+    def __init__(
+        self, run_batch: Callable[[list[WriteRequest]], None], limit: int = WRITE_BATCH_LIMIT
+    ) -> None:
+        self.run_batch = run_batch
+        self.limit = limit
+        self.queue: queue.SimpleQueue[WriteRequest | None] = queue.SimpleQueue()
+        self.thread: threading.Thread | None = None
+        self.start_lock = threading.Lock()
+
+    async def submit(self, work: Callable[[Session], T]) -> T:
+        request = WriteRequest(work, asyncio.get_running_loop())
+        self._ensure_thread()
+        self.queue.put(request)
+        return await request.future  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Let the thread finish once what is queued before this is stored."""
+        if self.thread is not None and self.thread.is_alive():
+            self.queue.put(None)  # type: ignore[arg-type]
+
+    def _ensure_thread(self) -> None:
+        if self.thread is not None and self.thread.is_alive():
+            return
+        with self.start_lock:
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run_forever, name="chat-writer", daemon=True)
+                self.thread.start()
+
+    def _run_forever(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self.queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.limit:
+                try:
+                    request = self.queue.get_nowait()
+                except queue.Empty:
+                    break
+                if request is None:
+                    stopping = True
+                    break
+                batch.append(request)
+            try:
+                self.run_batch(batch)
+            except Exception:  # never let the writer die: every request must be answered
+                log.exception("chat writer failed")
+                unavailable = StoreUnavailable("The message could not be stored; send it again.")
+                settle_all(batch, [(False, unavailable)] * len(batch))

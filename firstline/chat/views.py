@@ -1,0 +1,30 @@
+"""Console pages of live chat: the workspace where an agent works several chats side by side."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, Response
+
+from firstline.agents.models import Agent
+from firstline.agents.roles import Permission
+from firstline.agents.service import list_agents
+from firstline.chat.console import live_queue
+from firstline.web.deps import DbSession
+from firstline.web.pages import render
+from firstline.web.security import require
+
+router = APIRouter(include_in_schema=False)
+Replier = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_REPLY))]
+
+
+@router.get("/chats", response_class=HTMLResponse)
+def live_chats(request: Request, db: DbSession, agent: Replier) -> Response:
+    """The live chats workspace; its script keeps it current over the agent websocket."""
+    return render(
+        request,
+        "chats.html",
+        queue=live_queue(db, agent_id=agent.id),
+        agent_names={str(colleague.id): colleague.name for colleague in list_agents(db, active_only=True)},
+    )

@@ -1,0 +1,489 @@
+"""The one intake pipeline: IMAP polling, the SMTP listener and ``firstline import-mail`` all call
+``ingest_bytes``, which stores the raw mail, threads it and posts it through the conversations service
+exactly as a chat message is posted, so the timeline and realtime behave the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from firstline.attachments.models import Attachment
+from firstline.attachments.store import FileStore
+from firstline.config import Settings, get_settings
+from firstline.conversations.models import AuthorKind, Channel, Conversation
+from firstline.conversations.service import MAX_BODY_CHARS, open_conversation, post_message
+from firstline.customers.models import Customer
+from firstline.customers.service import create_customer
+from firstline.db import session_scope
+from firstline.email.models import (
+    Bounce,
+    InboundMail,
+    InboundStatus,
+    Mailbox,
+    OutboundMail,
+    OutboundState,
+    Source,
+    ThreadRule,
+)
+from firstline.email.parsing import ParsedMail, parse_headers, parse_mail, subject_key
+from firstline.email.texts import ACKNOWLEDGEMENT, localized
+from firstline.email.threading import find_conversation
+from firstline.kit.languages import LANGUAGE_NAMES
+from firstline.kit.time import utcnow
+from firstline.timeline.service import ActorKind, EventKind, record_event
+
+log = logging.getLogger(__name__)
+
+Key = TypeVar("Key")
+SHORTENED = "\n\n[… shortened here; the whole mail is kept with the conversation]"
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    status: InboundStatus
+    inbound_id: int | None
+    conversation_id: int | None = None
+    message_id: int | None = None  # the conversation message posted for it
+    customer_id: int | None = None
+    rule: ThreadRule | None = None
+    reason: str = ""
+    acknowledged: bool = False
+
+
+@lru_cache(maxsize=16)
+def _stores(data_dir: Path, raw_max_bytes: int, attachment_max_bytes: int) -> tuple[FileStore, FileStore]:
+    return (
+        FileStore(data_dir / "mail", max_bytes=raw_max_bytes),
+        FileStore(data_dir / "attachments", max_bytes=attachment_max_bytes),
+    )
+
+
+def mail_store(settings: Settings) -> FileStore:
+    """Where raw mail is kept, content-addressed."""
+    return _stores(settings.data_dir, settings.email_raw_max_bytes, settings.attachment_max_bytes)[0]
+
+
+def ingest_bytes(
+    session: Session,
+    raw: bytes,
+    *,
+    mailbox_id: int | None,
+    source: str,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Take one raw mail into Firstline; the caller commits. Never raises for anything in ``raw``.
+
+    The mail is parsed once and its raw bytes stored before anything else, so even a rejected mail is
+    kept. A Message-ID stored before (or, without one, the same bytes) is reported as a duplicate.
+    """
+    settings = settings or get_settings()
+    now = now or utcnow()
+    raw_store, _ = _stores(settings.data_dir, settings.email_raw_max_bytes, settings.attachment_max_bytes)
+    digest = hashlib.sha256(raw).hexdigest()
+    too_large = len(raw) > settings.email_max_message_bytes
+    if too_large:
+        parsed = parse_headers(raw)
+    else:
+        parsed = parse_mail(raw, max_attachment_bytes=settings.attachment_max_bytes)
+    kept = len(raw) <= settings.email_raw_max_bytes
+    row = _inbound_row(parsed, digest, digest if kept else None, len(raw), mailbox_id, source, now)
+    duplicate = _insert_unique(session, row)
+    if duplicate is not None:
+        return duplicate
+    if kept:
+        raw_store.put(raw, session=session)  # on disk before the session commits (see FileStore)
+    reason = _rejection(session, parsed, row, settings, too_large=too_large, kept=kept, now=now)
+    if reason:
+        return _reject(row, reason)
+    if parsed.report is not None:
+        return _attach_bounce(session, parsed, row)
+    return _post(session, parsed, row, settings, now)
+
+
+def record_oversized(
+    session: Session,
+    headers: bytes,
+    *,
+    size: int,
+    mailbox_id: int | None,
+    source: str,
+    where: str,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """List a mail too large to fetch as rejected, from its headers alone; ``where`` says where it stays."""
+    settings = settings or get_settings()
+    parsed = parse_headers(headers)
+    digest = hashlib.sha256(headers).hexdigest()
+    row = _inbound_row(parsed, digest, None, size, mailbox_id, source, now or utcnow())
+    duplicate = _insert_unique(session, row)
+    if duplicate is not None:
+        return duplicate
+    return _reject(row, f"{size} bytes, over the limit of {settings.email_raw_max_bytes}: {where}")
+
+
+def _insert_unique(session: Session, row: InboundMail) -> IngestResult | None:
+    """Insert ``row``; if its Message-ID is stored already, insert nothing and report the duplicate."""
+    stored = select(InboundMail.id, InboundMail.conversation_id).where(
+        InboundMail.message_id == row.message_id
+    )
+    existing = session.execute(stored).first()
+    if existing is None:
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return None
+        except IntegrityError:  # the same mail arrived through another worker a moment ago
+            existing = session.execute(stored).first()
+    inbound_id, conversation_id = existing if existing is not None else (None, None)
+    return IngestResult(
+        InboundStatus.DUPLICATE,
+        inbound_id,
+        conversation_id=conversation_id,
+        reason="Message-ID already stored",
+    )
+
+
+def ingest_and_commit(
+    session_factory: sessionmaker[Session],
+    raw: bytes,
+    *,
+    mailbox_id: int | None,
+    source: str,
+    settings: Settings | None = None,
+) -> IngestResult:
+    """``ingest_bytes`` in its own transaction: what the SMTP listener calls before it answers 250."""
+    with session_scope(session_factory) as session:
+        return ingest_bytes(session, raw, mailbox_id=mailbox_id, source=source, settings=settings)
+
+
+@dataclass
+class _BatchLookups:
+    """What stays true for the length of one batch's transaction, looked up once instead of per mail."""
+
+    own_addresses: frozenset[str] | None = None  # Firstline's mailboxes: mail from them is a loop
+    customer_ids: dict[str, int] = field(default_factory=dict)  # sender address -> customer
+
+
+_BATCH_KEY = "firstline_email_batch"
+
+
+@dataclass(frozen=True)
+class BatchOutcome(Generic[Key]):
+    key: Key  # the caller's name for the mail: a path, an IMAP UID
+    result: IngestResult | None  # None: not stored; it stays where it came from, to be tried again
+    error: str = ""
+
+
+def ingest_batch(
+    session_factory: sessionmaker[Session],
+    mails: Sequence[tuple[Key, bytes]],
+    *,
+    mailbox_id: int | None,
+    source: str,
+    settings: Settings | None = None,
+) -> list[BatchOutcome[Key]]:
+    """``ingest_bytes`` for many mails in one transaction, each in a SAVEPOINT of its own; in order.
+
+    Every outcome with a result is committed when this returns, so the caller may then acknowledge
+    those mails (flag them on the IMAP server). A mail that fails is rolled back alone and tried again
+    in a transaction of its own after the others committed; if the batch's commit itself fails, every
+    mail is tried that way. One bad mail never costs the others, and nothing is reported stored that
+    did not commit. Hold the batch short (a few hundred mails): its transaction keeps the rows it
+    touched locked until it commits.
+    """
+    settings = settings or get_settings()
+    outcomes: list[BatchOutcome[Key]] = []
+    try:
+        with session_scope(session_factory) as session:
+            session.info[_BATCH_KEY] = _BatchLookups()
+            for key, raw in mails:
+                outcomes.append(_ingest_in_savepoint(session, key, raw, mailbox_id, source, settings))
+            del session.info[_BATCH_KEY]
+    except Exception:
+        log.exception(
+            "committing a batch of mail failed; storing them one by one", extra={"size": len(mails)}
+        )
+        outcomes = [BatchOutcome(key, None, "batch failed") for key, _ in mails]
+    retried = []
+    for outcome, (key, raw) in zip(outcomes, mails, strict=True):
+        if outcome.result is None:
+            outcome = _ingest_alone(session_factory, key, raw, mailbox_id, source, settings)
+        retried.append(outcome)
+    return retried
+
+
+def _ingest_in_savepoint(
+    session: Session, key: Key, raw: bytes, mailbox_id: int | None, source: str, settings: Settings
+) -> BatchOutcome[Key]:
+    try:
+        with session.begin_nested():
+            result = ingest_bytes(session, raw, mailbox_id=mailbox_id, source=source, settings=settings)
+    except Exception as exc:
+        log.warning("mail failed in a batch; it will be tried alone", extra={"error": repr(exc)[:300]})
+        return BatchOutcome(key, None, f"{type(exc).__name__}: {exc}"[:300])
+    return BatchOutcome(key, result)
+
+
+def _ingest_alone(
+    session_factory: sessionmaker[Session],
+    key: Key,
+    raw: bytes,
+    mailbox_id: int | None,
+    source: str,
+    settings: Settings,
+) -> BatchOutcome[Key]:
+    try:
+        result = ingest_and_commit(
+            session_factory, raw, mailbox_id=mailbox_id, source=source, settings=settings
+        )
+    except Exception as exc:
+        log.exception("mail could not be stored; it stays at its source")
+        return BatchOutcome(key, None, f"could not be stored ({type(exc).__name__}); left at its source")
+    return BatchOutcome(key, result)
+
+
+def _inbound_row(
+    parsed: ParsedMail,
+    digest: str,
+    raw_sha256: str | None,
+    raw_size: int,
+    mailbox_id: int | None,
+    source: str,
+    now: datetime,
+) -> InboundMail:
+    return InboundMail(
+        message_id=parsed.message_id or f"<sha256:{digest}@firstline>",
+        mailbox_id=mailbox_id,
+        source=Source(source),
+        status=InboundStatus.REJECTED,  # until it is posted
+        raw_sha256=raw_sha256,
+        raw_size=raw_size,
+        sender=parsed.sender,
+        sender_name=parsed.sender_name,
+        recipients=parsed.recipients,
+        subject=parsed.subject,
+        subject_key=subject_key(parsed.subject),
+        in_reply_to=parsed.in_reply_to,
+        references=parsed.references,
+        is_automated=parsed.is_automated,
+        html_body=parsed.html,
+        quoted_text=parsed.quoted_text,
+        notes=parsed.notes[:20],
+        sent_at=parsed.date,
+        received_at=now,
+    )
+
+
+def _rejection(
+    session: Session,
+    parsed: ParsedMail,
+    row: InboundMail,
+    settings: Settings,
+    *,
+    too_large: bool,
+    kept: bool,
+    now: datetime,
+) -> str:
+    """Why this mail must not be posted, or '' when it may."""
+    if not kept:
+        return f"larger than {settings.email_raw_max_bytes} bytes: not kept, left at its source"
+    if too_large:
+        return f"larger than the limit of {settings.email_max_message_bytes} bytes ({row.raw_size} bytes)"
+    if parsed.error:
+        return parsed.error
+    if parsed.report is not None:
+        return ""
+    if (
+        parsed.sender.partition("@")[0] in ("mailer-daemon", "postmaster")
+        or parsed.automated_reason == "delivery report"
+    ):
+        return "delivery failure notice that names no mail Firstline sent"
+    if _is_own_address(session, parsed.sender):
+        return "sent from one of Firstline's own mailboxes (a loop)"
+    if row.source != Source.IMPORT:
+        recent = session.scalar(
+            select(func.count(InboundMail.id)).where(
+                InboundMail.sender == parsed.sender,
+                InboundMail.received_at >= now - timedelta(hours=1),
+                InboundMail.id != row.id,
+            )
+        )
+        if (recent or 0) >= settings.email_sender_rate_per_hour:
+            return f"rate limit: more than {settings.email_sender_rate_per_hour} mails in an hour from this sender"
+    return ""
+
+
+def _reject(row: InboundMail, reason: str) -> IngestResult:
+    row.status = InboundStatus.REJECTED
+    row.reason = reason[:500]
+    log.info("mail rejected", extra={"inbound_id": row.id, "reason": row.reason})
+    return IngestResult(InboundStatus.REJECTED, row.id, reason=row.reason)
+
+
+def _attach_bounce(session: Session, parsed: ParsedMail, row: InboundMail) -> IngestResult:
+    report = parsed.report
+    assert report is not None
+    outbound = session.scalar(
+        select(OutboundMail).where(OutboundMail.message_id == report.original_message_id)
+    )
+    if outbound is None:
+        return _reject(
+            row, f"delivery report about {report.original_message_id[:200]}, which Firstline did not send"
+        )
+    session.add(
+        Bounce(
+            outbound_id=outbound.id,
+            inbound_id=row.id,
+            recipient=report.recipient,
+            action=report.action,
+            status=report.status,
+            diagnostic=report.diagnostic,
+        )
+    )
+    if report.action in ("failed", ""):
+        outbound.state = OutboundState.BOUNCED
+        outbound.last_error = (report.diagnostic or report.status or "bounced")[:1000]
+    row.status = InboundStatus.BOUNCE
+    row.conversation_id = outbound.conversation_id
+    conversation = session.get(Conversation, outbound.conversation_id)
+    record_event(
+        session,
+        kind=EventKind.EMAIL_BOUNCED,
+        actor_kind=ActorKind.SYSTEM,
+        conversation_id=outbound.conversation_id,
+        customer_id=conversation.customer_id if conversation else None,
+        data={
+            "outbound_id": outbound.id,
+            "recipient": report.recipient,
+            "action": report.action,
+            "status": report.status,
+            "diagnostic": report.diagnostic[:300],
+        },
+    )
+    session.flush()
+    return IngestResult(InboundStatus.BOUNCE, row.id, conversation_id=outbound.conversation_id)
+
+
+def _post(
+    session: Session, parsed: ParsedMail, row: InboundMail, settings: Settings, now: datetime
+) -> IngestResult:
+    customer = _customer_for(session, parsed, settings)
+    decision = find_conversation(
+        session,
+        parsed=parsed,
+        customer_id=customer.id,
+        window=timedelta(hours=settings.email_thread_window_hours),
+        now=now,
+    )
+    conversation = decision.conversation or open_conversation(
+        session, customer_id=customer.id, channel=Channel.EMAIL, subject=parsed.subject or "(no subject)"
+    )
+    posted = post_message(
+        session, conversation_id=conversation.id, author_kind=AuthorKind.CUSTOMER, body=_body(parsed)
+    ).message
+    _store_attachments(session, parsed, posted.id, settings)
+    row.status = InboundStatus.IMPORTED if decision.conversation is None else InboundStatus.THREADED
+    row.rule = decision.rule
+    row.reason = decision.detail[:500]
+    row.customer_id = customer.id
+    row.conversation_id = conversation.id
+    row.posted_message_id = posted.id
+    session.flush()
+    acknowledged = _acknowledge(session, row, conversation, parsed, new=decision.conversation is None)
+    return IngestResult(
+        InboundStatus(row.status),
+        row.id,
+        conversation_id=conversation.id,
+        message_id=posted.id,
+        customer_id=customer.id,
+        rule=decision.rule,
+        reason=row.reason,
+        acknowledged=acknowledged,
+    )
+
+
+def _customer_for(session: Session, parsed: ParsedMail, settings: Settings) -> Customer:
+    lookups: _BatchLookups | None = session.info.get(_BATCH_KEY)
+    known = lookups.customer_ids.get(parsed.sender) if lookups else None
+    # The identity map answers without a query; None if the SAVEPOINT that created it rolled back.
+    customer = session.get(Customer, known) if known is not None else None
+    if customer is None:
+        customer = session.scalar(
+            select(Customer).where(Customer.email == parsed.sender).order_by(Customer.id).limit(1)
+        )
+    if customer is None:
+        language = parsed.content_language if parsed.content_language in LANGUAGE_NAMES else None
+        customer = create_customer(
+            session,
+            name=parsed.sender_name,
+            email=parsed.sender,
+            preferred_language=language or settings.email_default_language,
+        )
+    if lookups is not None:
+        lookups.customer_ids[parsed.sender] = customer.id
+    return customer
+
+
+def _is_own_address(session: Session, address: str) -> bool:
+    lookups: _BatchLookups | None = session.info.get(_BATCH_KEY)
+    if lookups is None:
+        return session.scalar(select(Mailbox.id).where(Mailbox.address == address).limit(1)) is not None
+    if lookups.own_addresses is None:
+        lookups.own_addresses = frozenset(session.scalars(select(Mailbox.address)))
+    return address in lookups.own_addresses
+
+
+def _body(parsed: ParsedMail) -> str:
+    text = parsed.new_text.strip()
+    if not text:
+        names = ", ".join(a.filename for a in parsed.attachments[:10])
+        text = f"(no text{'; attachments: ' + names if names else ''})"
+    limit = MAX_BODY_CHARS - len(SHORTENED)
+    return text if len(text) <= limit else text[:limit] + SHORTENED
+
+
+def _store_attachments(session: Session, parsed: ParsedMail, message_id: int, settings: Settings) -> None:
+    _, store = _stores(settings.data_dir, settings.email_raw_max_bytes, settings.attachment_max_bytes)
+    for attachment in parsed.attachments:
+        session.add(
+            Attachment(
+                message_id=message_id,
+                sha256=store.put(attachment.data, session=session),
+                filename=attachment.filename,
+                content_type=attachment.content_type,
+                size=len(attachment.data),
+            )
+        )
+
+
+def _acknowledge(
+    session: Session, row: InboundMail, conversation: Conversation, parsed: ParsedMail, *, new: bool
+) -> bool:
+    """Send the automatic acknowledgement a mailbox asks for: new conversations only, never to machines."""
+    if not new or row.mailbox_id is None or row.source == Source.IMPORT or parsed.is_automated:
+        return False
+    mailbox = session.get(Mailbox, row.mailbox_id)
+    if mailbox is None or not mailbox.auto_ack:
+        return False
+    post_message(
+        session,
+        conversation_id=conversation.id,
+        author_kind=AuthorKind.SYSTEM,
+        body=localized(ACKNOWLEDGEMENT, conversation.language, reference=conversation.reference),
+        is_automatic=True,
+    )
+    return True

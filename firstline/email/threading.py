@@ -1,0 +1,152 @@
+"""Which conversation an inbound mail belongs to, and which rule said so.
+
+Rules, in order: (1) the reply token Firstline put in Reply-To comes back in a recipient's plus-address;
+(2) In-Reply-To / References name a Message-ID Firstline sent or received; (3) the same subject from the
+same sender within a window. Every rule looks only at the sender's own conversations, so two customers
+answering one broadcast never share a conversation, and a closed conversation is never reopened.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from firstline.conversations.models import Conversation, Status
+from firstline.email.models import InboundMail, OutboundMail, ThreadRule
+from firstline.email.parsing import ParsedMail, subject_key
+
+_TOKEN = re.compile(r"^r[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True)
+class ThreadDecision:
+    conversation: Conversation | None  # None: start a new conversation
+    rule: ThreadRule
+    detail: str = ""
+
+
+def new_reply_token() -> str:
+    """A token naming one conversation; unguessable, so nobody can write themselves into another's."""
+    return "r" + secrets.token_hex(8)
+
+
+def token_address(mailbox_address: str, token: str) -> str:
+    """``support@x`` + token -> ``support+token@x``: replies come back to the same mailbox."""
+    local, _, domain = mailbox_address.partition("@")
+    return f"{local.split('+')[0]}+{token}@{domain}"
+
+
+def tokens_in(recipients: list[str]) -> list[str]:
+    """Reply tokens found in the plus-addresses of ``recipients``."""
+    found = []
+    for address in recipients:
+        local = address.partition("@")[0]
+        if "+" in local and _TOKEN.match(token := local.rsplit("+", 1)[1].lower()):
+            found.append(token)
+    return found
+
+
+def find_conversation(
+    session: Session,
+    *,
+    parsed: ParsedMail,
+    customer_id: int,
+    window: timedelta,
+    now: datetime,
+) -> ThreadDecision:
+    """Apply the three rules in order; the first that finds an open conversation of this customer wins."""
+    closed: list[str] = []
+    decision = _by_token(session, parsed, customer_id, closed)
+    if decision is not None:
+        return decision
+    decision = _by_references(session, parsed, customer_id, closed)
+    if decision is not None:
+        return decision
+    decision = _by_subject(session, parsed, customer_id, now - window)
+    if decision is not None:
+        return decision
+    detail = f"follows closed {closed[0]}" if closed else ""
+    return ThreadDecision(None, ThreadRule.NEW, detail)
+
+
+def _by_token(
+    session: Session, parsed: ParsedMail, customer_id: int, closed: list[str]
+) -> ThreadDecision | None:
+    tokens = tokens_in(parsed.recipients)
+    if not tokens:
+        return None
+    query = (
+        select(Conversation)
+        .join(OutboundMail, OutboundMail.conversation_id == Conversation.id)
+        .where(OutboundMail.reply_token.in_(tokens), Conversation.customer_id == customer_id)
+        .limit(1)
+    )
+    conversation = session.scalar(query)
+    if conversation is None:
+        return None
+    if conversation.status == Status.CLOSED:
+        closed.append(conversation.reference)
+        return None
+    return ThreadDecision(conversation, ThreadRule.REPLY_TOKEN, "reply token in the address")
+
+
+def _by_references(
+    session: Session, parsed: ParsedMail, customer_id: int, closed: list[str]
+) -> ThreadDecision | None:
+    # In-Reply-To first, then References newest first: the closest ancestor decides.
+    wanted = [ref for ref in dict.fromkeys([parsed.in_reply_to, *reversed(parsed.references)]) if ref]
+    if not wanted:
+        return None
+    received = select(InboundMail.message_id, InboundMail.conversation_id).where(
+        InboundMail.message_id.in_(wanted),
+        InboundMail.customer_id == customer_id,
+        InboundMail.conversation_id.is_not(None),
+    )
+    sent = (
+        select(OutboundMail.message_id, OutboundMail.conversation_id)
+        .join(Conversation, Conversation.id == OutboundMail.conversation_id)
+        .where(OutboundMail.message_id.in_(wanted), Conversation.customer_id == customer_id)
+    )
+    found = {ref: conversation_id for ref, conversation_id in session.execute(received.union_all(sent))}
+    for ref in wanted:
+        if ref not in found:
+            continue
+        conversation = session.get(Conversation, found[ref])
+        if conversation is None:
+            continue
+        if conversation.status == Status.CLOSED:
+            closed.append(conversation.reference)
+            continue
+        return ThreadDecision(conversation, ThreadRule.REFERENCES, f"replies to {ref}")
+    return None
+
+
+def _by_subject(
+    session: Session, parsed: ParsedMail, customer_id: int, since: datetime
+) -> ThreadDecision | None:
+    key = subject_key(parsed.subject)
+    if not key:
+        return None
+    query = (
+        select(Conversation)
+        .join(InboundMail, InboundMail.conversation_id == Conversation.id)
+        .where(
+            InboundMail.customer_id == customer_id,
+            InboundMail.subject_key == key,
+            InboundMail.received_at >= since,
+            Conversation.status != Status.CLOSED,
+        )
+        .order_by(InboundMail.id.desc())
+        .limit(1)
+    )
+    conversation = session.scalar(query)
+    if conversation is None:
+        return None
+    return ThreadDecision(
+        conversation, ThreadRule.SUBJECT, f"same subject from the same sender: {key[:80]!r}"
+    )

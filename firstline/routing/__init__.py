@@ -1,0 +1,1 @@
+"""Routing: agent presence, capacity, the chat queue, matching, offers and per-conversation metrics."""

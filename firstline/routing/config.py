@@ -1,0 +1,57 @@
+"""Routing settings as one value, read from ``Settings`` (FIRSTLINE_ROUTING_*, FIRSTLINE_PRESENCE_*)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from firstline.config import Settings, get_settings
+from firstline.routing.matcher import RoutingRules
+
+
+class Mode:
+    AUTO = "auto"  # the matched agent gets the chat at once
+    OFFER = "offer"  # the matched agent is asked first and has a few seconds to accept
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    mode: str = Mode.AUTO
+    offer_timeout_seconds: int = 20
+    rules: RoutingRules = field(default_factory=RoutingRules)
+    heartbeat_timeout_seconds: int = 60
+    idle_timeout_seconds: int = 600
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RoutingConfig:
+        return cls(
+            mode=settings.routing_mode,
+            offer_timeout_seconds=settings.routing_offer_timeout_seconds,
+            rules=RoutingRules(
+                secondary_after_seconds=settings.routing_secondary_language_after_seconds,
+                english_after_seconds=settings.routing_english_after_seconds,
+                email_weight=settings.routing_email_weight,
+            ),
+            heartbeat_timeout_seconds=settings.presence_heartbeat_timeout_seconds,
+            idle_timeout_seconds=settings.presence_idle_timeout_seconds,
+        )
+
+
+_override: RoutingConfig | None = None
+
+
+def current() -> RoutingConfig:
+    """The configuration in force: an override set by ``using`` or else the settings'."""
+    return _override or RoutingConfig.from_settings(get_settings())
+
+
+@contextmanager
+def using(config: RoutingConfig) -> Iterator[RoutingConfig]:
+    """Run with ``config`` in force in this process (tests and benchmarks)."""
+    global _override
+    previous, _override = _override, config
+    try:
+        yield config
+    finally:
+        _override = previous

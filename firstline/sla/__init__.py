@@ -1,0 +1,1 @@
+"""SLA policies, business-hour calendars and the clocks that warn before a breach and act on one."""

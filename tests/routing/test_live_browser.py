@@ -1,0 +1,167 @@
+"""The team lead's live view in Chromium: a real server, a floor with waiting chats, htmx polling."""
+
+from __future__ import annotations
+
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import uvicorn
+from playwright.sync_api import Page, expect
+
+from firstline.agents.service import create_agent
+from firstline.config import Settings
+from firstline.conversations.service import open_conversation
+from firstline.customers.service import create_customer
+from firstline.db import make_engine, make_session_factory, migrate, session_scope
+from firstline.routing import service
+from firstline.routing.presence import set_presence
+from firstline.web.app import create_app
+from tests import harness
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("routing-browser")]
+PASSWORD = "live floor password"  # noqa: S105 - test password
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    chromium = harness.chromium_path()
+    if chromium is None:
+        harness.require_or_skip(harness.ServiceUnavailable("Chromium not installed: no /usr/bin/chromium"))
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
+    }
+
+
+@dataclass(frozen=True)
+class Floor:
+    url: str
+    factory: Any
+    lead_email: str
+    agent_email: str
+
+
+def _enqueue_chat(session: Any, language: str) -> int:
+    customer = create_customer(
+        session,
+        name=f"C {uuid.uuid4().hex[:4]}",
+        email=f"{uuid.uuid4().hex[:8]}@example.com",
+        preferred_language=language,
+    )
+    conversation = open_conversation(session, customer_id=customer.id, channel="chat", language=language)
+    service.enqueue(session, conversation_id=conversation.id, language=language)
+    return conversation.id
+
+
+@pytest.fixture(scope="module")
+def floor(
+    fresh_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Floor]:
+    url = fresh_database_url("live")
+    migrate(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    with session_scope(factory) as session:
+        create_agent(
+            session, email="lead@floor.example", name="Hannah Lead", password=PASSWORD, roles=["team_lead"]
+        )
+        giulia = create_agent(
+            session,
+            email="giulia@floor.example",
+            name="Giulia Rossi",
+            password=PASSWORD,
+            roles=["agent_l1"],
+            languages={"it": "native", "en": "fluent"},
+            max_concurrent_chats=1,
+        )
+        set_presence(session, agent_id=giulia.id, status="online")
+        for language in ("it", "it", "pt"):
+            _enqueue_chat(session, language)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("live-data"),
+        database_url=url,
+        secret_key="live-" + "x" * 40,
+        run_timers=False,
+    )
+    port = harness.free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail("the live server did not start")
+            time.sleep(0.05)
+    try:
+        yield Floor(f"http://127.0.0.1:{port}", factory, "lead@floor.example", "giulia@floor.example")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        engine.dispose()
+
+
+def log_in(page: Page, floor: Floor, email: str) -> None:
+    page.goto(f"{floor.url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{floor.url}/inbox")
+
+
+class TestLiveView:
+    def test_the_team_lead_sees_waiting_chats_agents_and_risks_and_the_panel_refreshes_itself(
+        self, page: Page, floor: Floor
+    ) -> None:
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        log_in(page, floor, floor.lead_email)
+        page.get_by_role("link", name="Live").click()
+        expect(page).to_have_url(f"{floor.url}/live")
+        expect(page.locator("#live-total-waiting")).to_have_text("2")  # one Italian chat went to Giulia
+        waiting = page.locator("#live-waiting")
+        expect(waiting).to_contain_text("IT")
+        expect(waiting).to_contain_text("PT")
+        expect(page.locator("#live-agents")).to_contain_text("Giulia Rossi · 1/1")
+        expect(page.locator("#live-risk")).to_be_visible()  # first-response clocks of 30 s are due soon
+        with session_scope(floor.factory) as session:
+            _enqueue_chat(session, "de")
+        expect(page.locator("#live-total-waiting")).to_have_text("3", timeout=12_000)  # htmx polling
+        expect(page.locator("#live-waiting")).to_contain_text("DE")
+        page.screenshot(path=str(harness_screenshot("live-floor")))
+        assert errors == []
+
+    def test_an_l1_agent_has_no_live_link_and_is_refused_the_page(self, page: Page, floor: Floor) -> None:
+        log_in(page, floor, floor.agent_email)
+        expect(page.get_by_role("link", name="Live")).to_have_count(0)
+        response = page.goto(f"{floor.url}/live")
+        assert response is not None and response.status == 403
+
+    def test_the_inbox_shows_an_sla_countdown_that_ticks(self, page: Page, floor: Floor) -> None:
+        log_in(page, floor, floor.lead_email)
+        countdown = page.locator("time.sla-due").first
+        expect(countdown).to_be_visible()
+        first = countdown.text_content()
+        page.wait_for_timeout(2100)
+        assert countdown.text_content() != first
+
+
+def harness_screenshot(name: str) -> Any:
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
