@@ -48,6 +48,25 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium instead of a downloaded one (see TESTING.md); skip or fail when it is missing."""
+    chromium = harness.chromium_path()
+    if chromium is None:
+        harness.require_or_skip(harness.ServiceUnavailable("Chromium not installed: no /usr/bin/chromium"))
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
 def postgres_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A PostgreSQL server: FIRSTLINE_TEST_POSTGRES_URL if given, else a private one started here."""
     given = os.environ.get("FIRSTLINE_TEST_POSTGRES_URL")

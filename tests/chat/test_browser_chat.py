@@ -56,25 +56,6 @@ ATTACHMENT_LIMIT = 2 * 1024 * 1024  # the widget learns it from the server; smal
 # --- the browser ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium instead of a downloaded one (see TESTING.md); skip or fail when it is missing."""
-    chromium = harness.chromium_path()
-    if chromium is None:
-        harness.require_or_skip(harness.ServiceUnavailable("Chromium not installed: no /usr/bin/chromium"))
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
-
-
 @pytest.fixture(scope="module")
 def chat_browser(
     request: pytest.FixtureRequest, browser_type_launch_args: dict[str, Any]

@@ -28,18 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("routing-browser")]
 PASSWORD = "live floor password"  # noqa: S105 - test password
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    chromium = harness.chromium_path()
-    if chromium is None:
-        harness.require_or_skip(harness.ServiceUnavailable("Chromium not installed: no /usr/bin/chromium"))
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"],
-    }
-
-
 @dataclass(frozen=True)
 class Floor:
     url: str

@@ -43,25 +43,6 @@ LANGUAGES = ("EN", "IT", "PT", "DE", "ES")
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """Debian's Chromium instead of a downloaded one (see TESTING.md); skip or fail when it is missing."""
-    chromium = harness.chromium_path()
-    if chromium is None:
-        harness.require_or_skip(harness.ServiceUnavailable("Chromium not installed: no /usr/bin/chromium"))
-    return {
-        **browser_type_launch_args,
-        "executable_path": chromium,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--no-first-run",
-        ],
-    }
-
-
-@pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     """The screen of the laptop an agent works on."""
     return {**browser_context_args, "viewport": LAPTOP}
