@@ -28,8 +28,14 @@ def _serve(settings: Settings) -> None:
 
     from firstline.web.app import create_app
 
+    # Chat frames are a few hundred bytes: per-message deflate would cost more CPU than it saves bandwidth.
     uvicorn.run(
-        create_app(settings), host=settings.host, port=settings.port, log_config=None, proxy_headers=True
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=True,
+        ws_per_message_deflate=False,
     )
 
 
@@ -60,6 +66,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same demo data.")] = 7,
 ) -> None:
     """Create a fresh SQLite demo database with a realistic support floor, then serve it."""
+    from firstline.attachments.store import FileStore
     from firstline.demo.seed import DEMO_PASSWORD, seed_demo
 
     base = get_settings()
@@ -71,11 +78,15 @@ def demo(
     migrate(settings.effective_database_url)
     engine = make_engine(settings.effective_database_url)
     with session_scope(make_session_factory(engine)) as session:
-        summary = seed_demo(session, seed=seed, progress=True)
+        files = FileStore(settings.attachments_dir, max_bytes=settings.attachment_max_bytes)
+        summary = seed_demo(session, seed=seed, progress=True, files=files)
     engine.dispose()
     typer.echo(
         f"Demo data: {summary.agents} agents, {summary.customers} customers, "
         f"{summary.conversations} conversations, {summary.messages} messages."
+    )
+    typer.echo(
+        "Cases: " + ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in summary.cases.items())
     )
     typer.echo(f"\nFirstline demo: http://{settings.host}:{settings.port}")
     typer.echo(f"Customer chat (demo exchange page): http://{settings.host}:{settings.port}/demo/exchange\n")

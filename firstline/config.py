@@ -20,7 +20,7 @@ class MailboxSettings(BaseModel):
     imap_port: int = 993
     imap_ssl: bool = True
     imap_username: str = ""
-    imap_password: str = ""
+    imap_password: str = Field(default="", repr=False)  # stored sealed (firstline.kit.sealing), never shown
     imap_folder: str = "INBOX"
     processed_folder: str = ""  # empty: flag processed mail \Seen plus a keyword instead of moving it
     auto_ack: bool = False

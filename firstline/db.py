@@ -58,7 +58,14 @@ def make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         # isolation_level=None stops the sqlite3 module from managing transactions itself; SQLAlchemy's
         # "begin" hook emits BEGIN instead, which makes SAVEPOINTs (and so idempotent inserts) reliable.
-        engine = create_engine(url, connect_args={"check_same_thread": False, "isolation_level": None})
+        # A pool as large as the threads that use it at once (the chat runtime's 16 readers, its writer,
+        # request handlers): an overflow connection is closed after use and a new one pays the PRAGMAs again.
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+            pool_size=24,
+            max_overflow=16,
+        )
         event.listen(engine, "connect", _prepare_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
         return engine

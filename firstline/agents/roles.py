@@ -42,6 +42,8 @@ class Permission(StrEnum):
     INCIDENTS_LINK = "incidents.link"
     INCIDENTS_MANAGE = "incidents.manage"  # open, resolve, write, approve and send the customer update
     CUSTOMERS_MERGE = "customers.merge"
+    SLA_MANAGE = "sla.manage"  # SLA policies and business-hour calendars
+    ROUTING_MANAGE = "routing.manage"  # offer or auto-assign, offer timeout, language overflow
 
 
 _P = Permission
@@ -90,6 +92,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _P.COMPLAINTS_HANDLE,
         _P.INCIDENTS_MANAGE,
         _P.CUSTOMERS_MERGE,
+        _P.SLA_MANAGE,
+        _P.ROUTING_MANAGE,
     },
     Role.ADMIN: frozenset(Permission),
 }

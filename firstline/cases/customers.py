@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from firstline.agents.models import Agent
+from firstline.agents.models import Agent, Team
 from firstline.cases.complaints.models import Complaint
 from firstline.cases.compliance import can_see_compliance
 from firstline.cases.incidents.models import IncidentLink
@@ -89,6 +89,7 @@ def customer_timeline(session: Session, *, customer_id: int, viewer: Agent) -> l
     events: list[Event] = []
     for one_id in customer_ids:
         events += list_customer_events(session, customer_id=one_id, conversation_ids=list(conversations))
+    names = _names_in(session, events)
     seen: set[int] = set()
     for event in events:
         if event.id in seen or event.kind in _MESSAGE_EVENTS:
@@ -102,7 +103,7 @@ def customer_timeline(session: Session, *, customer_id: int, viewer: Agent) -> l
                 conversation_id=event.conversation_id,
                 channel=conversation.channel if conversation else None,
                 title=event.kind,
-                text=_describe(event),
+                text=_describe(event, names),
                 actor_agent_id=event.actor_agent_id,
                 actor_kind=event.actor_kind,
             )
@@ -113,11 +114,41 @@ def customer_timeline(session: Session, *, customer_id: int, viewer: Agent) -> l
     return items[-MAX_ITEMS:]
 
 
-def _describe(event: Event) -> str:
+# Events whose from/to are ids: shown with the names they stand for.
+_TEAM_EVENTS = {EventKind.TEAM_CHANGED.value}
+_AGENT_EVENTS = {EventKind.ASSIGNED.value, EventKind.UNASSIGNED.value}
+
+
+def _names_in(session: Session, events: list[Event]) -> dict[tuple[str, int], str]:
+    """Names of the teams and agents that the events' from/to ids refer to, read in one query each."""
+    wanted: dict[str, set[int]] = {"team": set(), "agent": set()}
+    for event in events:
+        kind = "team" if event.kind in _TEAM_EVENTS else "agent" if event.kind in _AGENT_EVENTS else None
+        if kind is not None:
+            data = event.data or {}
+            wanted[kind] |= {v for v in (data.get("from"), data.get("to")) if isinstance(v, int)}
+    names: dict[tuple[str, int], str] = {}
+    if wanted["team"]:
+        rows = session.execute(select(Team.id, Team.name).where(Team.id.in_(wanted["team"])))
+        names |= {("team", row_id): name for row_id, name in rows}
+    if wanted["agent"]:
+        rows = session.execute(select(Agent.id, Agent.name).where(Agent.id.in_(wanted["agent"])))
+        names |= {("agent", row_id): name for row_id, name in rows}
+    return names
+
+
+def _describe(event: Event, names: dict[tuple[str, int], str]) -> str:
     data = event.data or {}
     if "reason" in data:
         return str(data["reason"])[:300]
     if "from" in data and "to" in data:
+        kind = "team" if event.kind in _TEAM_EVENTS else "agent" if event.kind in _AGENT_EVENTS else None
+        if kind is not None:
+            before, after = (
+                "nobody" if value is None else names.get((kind, value), f"#{value}")
+                for value in (data["from"], data["to"])
+            )
+            return f"{before} → {after}"
         return f"{data['from']} → {data['to']}"
     if "reference" in data:
         return str(data["reference"])
@@ -125,6 +156,8 @@ def _describe(event: Event) -> str:
         return str(data["title"])
     if "step" in data:
         return f"step: {data['step']}"
+    if "metric" in data:  # SLA warnings and breaches: which clock
+        return str(data["metric"]).replace("_", " ")
     return ""
 
 

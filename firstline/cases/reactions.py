@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from firstline.cases.models import NotificationKind
 from firstline.cases.notifications import mentioned_agents, notify_agent
-from firstline.cases.service import get_case_file, grace_period
+from firstline.cases.service import get_case_file, grace_period, open_case_file_of
 from firstline.conversations.models import AuthorKind, Conversation, Message, Status
 from firstline.kit.time import utcnow
 from firstline.timeline.models import Event
@@ -16,7 +16,7 @@ from firstline.timeline.service import ActorKind, EventKind, react_to, record_ev
 @react_to(EventKind.CONVERSATION_OPENED)
 def open_case_file(session: Session, event: Event) -> None:
     if event.conversation_id is not None:
-        get_case_file(session, conversation_id=event.conversation_id)
+        open_case_file_of(session, conversation_id=event.conversation_id, now=event.created_at)
 
 
 @react_to(EventKind.NOTE_ADDED)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent, Team, Tier
@@ -49,6 +49,23 @@ def get_case_file(session: Session, *, conversation_id: int) -> CaseFile:
         session.add(case)
         session.flush()
     return case
+
+
+_INSERT_CASE_FILE = insert(CaseFile.__table__)
+
+
+def open_case_file_of(session: Session, *, conversation_id: int, now: datetime) -> None:
+    """The empty case file of a conversation just opened: one INSERT, no read (it cannot have one yet)."""
+    session.execute(
+        _INSERT_CASE_FILE,
+        {
+            "conversation_id": conversation_id,
+            "fields": {},
+            "reopen_count": 0,
+            "escalation_count": 0,
+            "updated_at": now,
+        },
+    )
 
 
 def set_case_fields(

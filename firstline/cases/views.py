@@ -22,7 +22,7 @@ from firstline.cases.complaints.service import get_complaint_for
 from firstline.cases.customers import merge_customers
 from firstline.cases.search.service import SearchFilters, search, snippet
 from firstline.conversations.models import Category, Message, Status
-from firstline.conversations.service import get_conversation
+from firstline.conversations.service import get_conversation, update_attributes
 from firstline.kit.api import IdPath
 from firstline.kit.errors import InvalidInput
 from firstline.kit.languages import LANGUAGE_NAMES
@@ -84,6 +84,7 @@ def case_page(request: Request, conversation_id: IdPath, db: DbSession, agent: R
         conversation=conversation,
         case=case_out(db, conversation.id),
         field_specs=[(FIELDS[name], name in spec.required) for name in (*spec.required, *spec.optional)],
+        categories=list(Category),
         targets=sorted(service.ESCALATION_TARGETS.get(conversation.tier, ())),
         attachments=list(attachments),
         complaint=get_complaint_for(db, conversation_id=conversation.id),
@@ -106,6 +107,14 @@ def save_fields(
         fields=form.fields_for(conversation.category),
         actor_agent_id=agent.id,
     )
+    return redirect(f"/conversations/{conversation_id}/case")
+
+
+@router.post("/conversations/{conversation_id}/case/category")
+def categorize(
+    conversation_id: IdPath, db: DbSession, agent: Manager, category: Annotated[str, Form(max_length=40)]
+) -> Response:
+    update_attributes(db, conversation_id=conversation_id, actor_agent_id=agent.id, category=category)
     return redirect(f"/conversations/{conversation_id}/case")
 
 

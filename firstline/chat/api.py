@@ -16,20 +16,31 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from firstline.agents.models import Agent
 from firstline.agents.roles import Permission
 from firstline.attachments.store import FileStore
-from firstline.chat import service
+from firstline.chat import service, transcripts
 from firstline.chat.models import ChatSession, ChatSite, IdentityMethod
 from firstline.chat.runtime import ChatLimits
-from firstline.chat.schemas import AttachmentOut, SiteCreatedOut, SiteIn, SiteOut, StartChatIn, StartChatOut
+from firstline.chat.schemas import (
+    AgentTranscriptEmailIn,
+    AttachmentOut,
+    SiteCreatedOut,
+    SiteIn,
+    SiteOut,
+    StartChatIn,
+    StartChatOut,
+    TranscriptEmailIn,
+    TranscriptEmailOut,
+)
 from firstline.chat.stream import attachment_frame, attachment_signature
 from firstline.conversations.models import Category
 from firstline.conversations.service import MAX_BODY_CHARS
-from firstline.kit.api import MAX_ID
+from firstline.kit.api import MAX_ID, IdPath
 from firstline.kit.errors import NotAuthenticated, NotFound
 from firstline.web.deps import DbSession
 from firstline.web.security import require
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"])
 SiteManager = Annotated[Agent, Depends(require(Permission.CHAT_SITES_MANAGE))]
+Replier = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_REPLY))]
 VisitorToken = Annotated[str, Header(alias="X-Visitor-Token", min_length=1, max_length=100)]
 WIDGET_LANGUAGES = ["en", "it", "pt", "de", "es"]
 WS_PATH = "/api/v1/chat/ws/customer"
@@ -147,11 +158,34 @@ def download_attachment(
 def download_transcript(request: Request, db: DbSession, token: VisitorToken) -> Response:
     """The visitor's conversation as a text file (no internal notes)."""
     chat = _visitor(db, request, token)
-    filename, text = service.transcript(db, chat_session_id=chat.id)
+    filename, text = transcripts.transcript(db, chat_session_id=chat.id)
     return Response(
         text,
         media_type="text/plain; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/transcript/email", response_model=TranscriptEmailOut, status_code=202)
+def email_transcript(
+    body: TranscriptEmailIn, request: Request, db: DbSession, token: VisitorToken
+) -> transcripts.TranscriptMail:
+    """Queue the transcript to the visitor's email (the address on file, else ``email``)."""
+    chat = _visitor(db, request, token)
+    return transcripts.email_transcript(
+        db, conversation_id=chat.conversation_id, email=body.email, request_key=body.request_id
+    )
+
+
+@router.post(
+    "/conversations/{conversation_id}/transcript/email", response_model=TranscriptEmailOut, status_code=202
+)
+def email_transcript_for_customer(
+    conversation_id: IdPath, body: AgentTranscriptEmailIn, db: DbSession, agent: Replier
+) -> transcripts.TranscriptMail:
+    """An agent sends the chat's transcript to the customer's address on file."""
+    return transcripts.email_transcript(
+        db, conversation_id=conversation_id, request_key=body.request_id, agent=agent
     )
 
 

@@ -217,3 +217,26 @@ class SiteOut(BaseModel):
 
 class SiteCreatedOut(SiteOut):
     secret: str
+
+
+class TranscriptEmailIn(BaseModel):
+    """A visitor's request; ``email`` only counts when the customer has no address on file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str | None = Field(default=None, min_length=1, max_length=64)
+    email: str | None = Field(default=None, max_length=320)
+
+
+class AgentTranscriptEmailIn(BaseModel):
+    """An agent's request: the transcript always goes to the customer's address on file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    request_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class TranscriptEmailOut(BaseModel):
+    status: str = "queued"
+    recipient: str  # masked
+    duplicate: bool

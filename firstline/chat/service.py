@@ -1,4 +1,4 @@
-"""Live chat's rules: sites, starting a chat, sending, joining and leaving, uploads and transcripts.
+"""Live chat's rules: sites, starting a chat, sending, joining and leaving, uploads.
 
 Like every service, these take a Session, flush but never commit, and queue realtime notifications
 with ``send_on_commit``: the caller's commit is what makes a message real (and acknowledgeable).
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import filetype
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +23,7 @@ from firstline.attachments.store import FileStore
 from firstline.chat.identity import IdentityInvalid, VerifiedIdentity, claimed_uid, verify_identity
 from firstline.chat.models import ChatEvent, ChatEventKind, ChatSession, ChatSite, ChatUpload, IdentityMethod
 from firstline.chat.stream import Frame, agent_names, chat_event_frame, message_frame, read_events
+from firstline.chat.transcripts import transcript as transcript  # moved there; kept importable from here
 from firstline.conversations import service as conversations
 from firstline.conversations.models import AuthorKind, Category, Channel, Conversation, Message, Status
 from firstline.customers.models import Customer
@@ -240,6 +241,11 @@ class StaleView:
     missed: list[Frame]
 
 
+_CHAT_CONVERSATION = select(ChatSession.__table__.c.conversation_id).where(
+    ChatSession.__table__.c.id == bindparam("chat_session_id")
+)
+
+
 def customer_send(
     session: Session,
     *,
@@ -255,21 +261,27 @@ def customer_send(
     ``author_name`` is the customer's name as the caller already knows it (the websocket loads it at
     hello); without it, it is read.
     """
-    chat = session.get(ChatSession, chat_session_id)
-    if chat is None:
+    conversation_id = session.scalar(_CHAT_CONVERSATION, {"chat_session_id": chat_session_id})
+    if conversation_id is None:
         raise NotAuthenticated("This chat no longer exists.")
     # post_message finds a duplicate itself; attachments of a duplicate are already linked, so look first.
-    if attachment_ids and (existing := _find_message(session, chat.conversation_id, client_msg_id)):
+    if attachment_ids and (
+        existing := conversations.find_message_by_client_id(
+            session, conversation_id=conversation_id, client_msg_id=client_msg_id
+        )
+    ):
         return _sent(session, existing, duplicate=True, secret=secret)
-    conversation = conversations.get_conversation(session, conversation_id=chat.conversation_id)
+    conversation = conversations.get_conversation(session, conversation_id=conversation_id)
     if conversation.status == Status.CLOSED:
-        if existing := _find_message(session, chat.conversation_id, client_msg_id):
+        if existing := conversations.find_message_by_client_id(
+            session, conversation_id=conversation_id, client_msg_id=client_msg_id
+        ):
             return _sent(session, existing, duplicate=True, secret=secret)
         raise ChatClosed("This chat is closed; start a new one.")
-    uploads = _check_uploads(session, chat, attachment_ids)
+    uploads = _check_uploads(session, chat_session_id, attachment_ids)
     posted = conversations.post_message(
         session,
-        conversation_id=chat.conversation_id,
+        conversation_id=conversation_id,
         author_kind=AuthorKind.CUSTOMER,
         body=body,
         client_msg_id=client_msg_id,
@@ -288,7 +300,7 @@ def customer_send(
     )
 
 
-def _check_uploads(session: Session, chat: ChatSession, attachment_ids: Sequence[int]) -> list[Attachment]:
+def _check_uploads(session: Session, chat_session_id: int, attachment_ids: Sequence[int]) -> list[Attachment]:
     ids = list(dict.fromkeys(attachment_ids))
     if len(ids) > MAX_ATTACHMENTS_PER_MESSAGE:
         raise InvalidInput(
@@ -304,7 +316,7 @@ def _check_uploads(session: Session, chat: ChatSession, attachment_ids: Sequence
     found = {attachment.id: (attachment, owner) for attachment, owner in rows}
     for attachment_id in ids:
         attachment, owner = found.get(attachment_id, (None, None))
-        if attachment is None or owner != chat.id:
+        if attachment is None or owner != chat_session_id:
             raise PermissionDenied(f"Attachment {attachment_id} was not uploaded in this chat.")
         if attachment.message_id is not None:
             raise Conflict(f"Attachment {attachment_id} was already sent.", field="attachment_ids")
@@ -327,7 +339,9 @@ def agent_send(
     The conversation row is locked first (PostgreSQL; SQLite callers serialize writes), so the check
     and the insert see the same history. A resend of a stored ``client_msg_id`` always gets its ack.
     """
-    if existing := _find_message(session, conversation_id, client_msg_id):
+    if existing := conversations.find_message_by_client_id(
+        session, conversation_id=conversation_id, client_msg_id=client_msg_id
+    ):
         return _sent(session, existing, duplicate=True, secret=secret)
     conversation = session.scalar(
         select(Conversation).where(Conversation.id == conversation_id).with_for_update()
@@ -367,14 +381,6 @@ def agent_send(
 def _no_attachments(message: Message) -> None:
     """A message just inserted without uploads has none: say so rather than have the frame query for them."""
     set_committed_value(message, "attachments", [])
-
-
-def _find_message(session: Session, conversation_id: int, client_msg_id: str) -> Message | None:
-    return session.scalar(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
-        )
-    )
 
 
 def _sent(
@@ -468,7 +474,7 @@ def _record_chat_event(session: Session, conversation_id: int, kind: ChatEventKi
     return frame
 
 
-# --- attachments and transcripts ------------------------------------------------------------------
+# --- attachments ---------------------------------------------------------------------------------
 
 
 def store_upload(
@@ -503,32 +509,3 @@ def get_attachment(session: Session, *, attachment_id: int) -> Attachment:
     if attachment is None:
         raise NotFound("No such attachment.")
     return attachment
-
-
-def transcript(session: Session, *, chat_session_id: int) -> tuple[str, str]:
-    """The conversation as plain text for the customer: (file name, text). No internal notes."""
-    chat = session.get(ChatSession, chat_session_id)
-    if chat is None:
-        raise NotAuthenticated("This chat no longer exists.")
-    conversation = conversations.get_conversation(session, conversation_id=chat.conversation_id)
-    messages = [
-        message
-        for message in conversations.list_messages(session, conversation_id=conversation.id)
-        if message.author_kind != AuthorKind.NOTE
-    ]
-    names = agent_names(session, {message.author_agent_id for message in messages})
-    customer = session.get(Customer, conversation.customer_id)
-    lines = [f"{conversation.reference} — chat transcript", ""]
-    for message in messages:
-        when = message.created_at.strftime("%Y-%m-%d %H:%M UTC")
-        if message.author_kind == AuthorKind.CUSTOMER:
-            author = (customer.name if customer else "") or "You"
-        else:
-            author = names.get(message.author_agent_id, "") or "Support"
-        label = " [automatic]" if message.is_automatic else ""
-        lines.append(f"[{when}] {author}{label}:")
-        lines.extend(f"  {line}" for line in message.body.splitlines() or [""])
-        for attachment in message.attachments:
-            lines.append(f"  (attachment: {attachment.filename}, {attachment.size} bytes)")
-        lines.append("")
-    return f"{conversation.reference}.txt", "\n".join(lines)

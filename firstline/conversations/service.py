@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from firstline.agents.models import Agent, Tier
@@ -124,7 +125,9 @@ def post_message(
         )
     conversation = get_conversation(session, conversation_id=conversation_id)
     if client_msg_id is not None and (
-        existing := _find_by_client_id(session, conversation.id, client_msg_id)
+        existing := find_message_by_client_id(
+            session, conversation_id=conversation.id, client_msg_id=client_msg_id
+        )
     ):
         return PostedMessage(existing, duplicate=True)
     if conversation.status == Status.CLOSED:
@@ -133,12 +136,16 @@ def post_message(
         # The customer wrote after the case closed: the message starts (or joins) the case that follows it.
         conversation = successor_of(session, conversation=conversation)
         if client_msg_id is not None and (
-            existing := _find_by_client_id(session, conversation.id, client_msg_id)
+            existing := find_message_by_client_id(
+                session, conversation_id=conversation.id, client_msg_id=client_msg_id
+            )
         ):
             return PostedMessage(existing, duplicate=True)
-    if client_msg_id is None:  # no client id, no race to lose: the SAVEPOINT below is not needed
+    if client_msg_id is None or _writer_holds_lock(session):
+        # No client id, or SQLite (whose writers hold the database's write lock from the start of the
+        # transaction): no concurrent retry can insert the same id in between, so no SAVEPOINT is needed.
         message = _insert_message(
-            session, conversation, author_kind, body, author_agent_id, None, is_automatic
+            session, conversation, author_kind, body, author_agent_id, client_msg_id, is_automatic
         )
         _after_message(session, conversation, message)
         return PostedMessage(message, duplicate=False)
@@ -149,12 +156,24 @@ def post_message(
             )
     except IntegrityError:
         # A concurrent retry with the same client id won the race: return what it stored.
-        existing = _find_by_client_id(session, conversation.id, client_msg_id or "")
+        session.expire(conversation)  # its activity columns were set for the insert that was undone
+        existing = find_message_by_client_id(
+            session, conversation_id=conversation.id, client_msg_id=client_msg_id
+        )
         if existing is None:
             raise
         return PostedMessage(existing, duplicate=True)
     _after_message(session, conversation, message)
     return PostedMessage(message, duplicate=False)
+
+
+def _writer_holds_lock(session: Session) -> bool:
+    """True on SQLite: a transaction that reads, then writes, either holds the one write lock or fails.
+
+    WAL mode refuses a write from a read snapshot another writer has moved past, so the client-id
+    check and the insert can never be split by someone else's insert.
+    """
+    return session.get_bind().dialect.name == "sqlite"
 
 
 def successor_of(session: Session, *, conversation: Conversation) -> Conversation:
@@ -200,12 +219,20 @@ def _check_body(body: str) -> str:
     return body
 
 
-def _find_by_client_id(session: Session, conversation_id: int, client_msg_id: str) -> Message | None:
-    return session.scalar(
-        select(Message).where(
-            Message.conversation_id == conversation_id, Message.client_msg_id == client_msg_id
-        )
+_MESSAGE_ID_BY_CLIENT_ID = select(Message.__table__.c.id).where(
+    Message.__table__.c.conversation_id == bindparam("conversation_id"),
+    Message.__table__.c.client_msg_id == bindparam("client_msg_id"),
+)
+
+
+def find_message_by_client_id(
+    session: Session, *, conversation_id: int, client_msg_id: str
+) -> Message | None:
+    """The message a client stored under ``client_msg_id`` in this conversation, if any (one index probe)."""
+    message_id = session.scalar(
+        _MESSAGE_ID_BY_CLIENT_ID, {"conversation_id": conversation_id, "client_msg_id": client_msg_id}
     )
+    return None if message_id is None else session.get(Message, message_id)
 
 
 def allocate_seq(session: Session, *, conversation_id: int) -> int:
@@ -228,6 +255,11 @@ def allocate_seq(session: Session, *, conversation_id: int) -> int:
     return seq
 
 
+_CONVERSATION = Conversation.__table__
+_MESSAGE = Message.__table__
+_INSERT_MESSAGE = insert(_MESSAGE).returning(_MESSAGE.c.id)
+
+
 def _insert_message(
     session: Session,
     conversation: Conversation,
@@ -237,34 +269,78 @@ def _insert_message(
     client_msg_id: str | None,
     is_automatic: bool,
 ) -> Message:
-    seq = allocate_seq(session, conversation_id=conversation.id)
-    message = Message(
-        conversation_id=conversation.id,
-        seq=seq,
-        author_kind=author_kind,
-        author_agent_id=author_agent_id,
-        body=body,
-        client_msg_id=client_msg_id,
-        is_automatic=is_automatic or author_kind == AuthorKind.SYSTEM,
-    )
+    """Number and insert a message, and bring the conversation's activity columns along in the same UPDATE.
+
+    The hot path of every channel: two statements, no ORM flush. The Message returned is attached to
+    the session as if loaded, with no attachments (uploads are linked by the caller afterwards).
+    """
+    session.flush()  # pending ORM changes first: the statements below bypass the unit of work
+    now = utcnow()
+    seq, first_response_at = _advance_conversation(session, conversation, author_kind, body, now)
+    values = {
+        "conversation_id": conversation.id,
+        "seq": seq,
+        "author_kind": author_kind,
+        "author_agent_id": author_agent_id,
+        "body": body,
+        "client_msg_id": client_msg_id,
+        "is_automatic": is_automatic or author_kind == AuthorKind.SYSTEM,
+        "created_at": now,
+    }
+    message = Message(id=session.execute(_INSERT_MESSAGE, values).scalar_one(), **values)
+    make_transient_to_detached(message)
     session.add(message)
-    session.flush()
+    set_committed_value(message, "attachments", [])
+    if first_response_at is not None:
+        set_committed_value(conversation, "first_response_at", first_response_at)
     return message
 
 
+def _advance_statement(author_kind: AuthorKind) -> Any:
+    """UPDATE … RETURNING that numbers a message of ``author_kind`` and records the activity it brings."""
+    values: dict[str, Any] = {"last_seq": _CONVERSATION.c.last_seq + 1, "updated_at": bindparam("now")}
+    if author_kind != AuthorKind.NOTE:  # a note is internal: it is not customer-facing activity
+        values |= {"last_message_at": bindparam("now"), "preview": bindparam("preview")}
+    if author_kind == AuthorKind.AGENT:
+        values["first_response_at"] = func.coalesce(_CONVERSATION.c.first_response_at, bindparam("now"))
+    return (
+        update(_CONVERSATION)
+        .where(_CONVERSATION.c.id == bindparam("conversation_id"))
+        .values(values)
+        .returning(_CONVERSATION.c.last_seq, _CONVERSATION.c.first_response_at)
+    )
+
+
+_ADVANCE = {kind: _advance_statement(kind) for kind in AuthorKind}
+
+
+def _advance_conversation(
+    session: Session, conversation: Conversation, author_kind: AuthorKind, body: str, now: datetime
+) -> tuple[int, datetime | None]:
+    """Allocate the next seq and record the activity a message brings (one UPDATE … RETURNING).
+
+    Like ``allocate_seq`` it holds the conversation row until the transaction ends. The loaded
+    conversation is brought up to date without a read.
+    """
+    preview = body[:200]
+    row = session.execute(
+        _ADVANCE[AuthorKind(author_kind)],
+        {"conversation_id": conversation.id, "now": now, "preview": preview},
+    ).one()
+    set_committed_value(conversation, "last_seq", row.last_seq)
+    set_committed_value(conversation, "updated_at", now)
+    if author_kind != AuthorKind.NOTE:
+        set_committed_value(conversation, "last_message_at", now)
+        set_committed_value(conversation, "preview", preview)
+    return row.last_seq, row.first_response_at if author_kind == AuthorKind.AGENT else None
+
+
 def _after_message(session: Session, conversation: Conversation, message: Message) -> None:
-    now = message.created_at
-    if message.author_kind != AuthorKind.NOTE:
-        conversation.last_message_at = now
-        conversation.preview = message.body[:200]
-    if message.author_kind == AuthorKind.AGENT and conversation.first_response_at is None:
-        conversation.first_response_at = now
     if message.author_kind == AuthorKind.CUSTOMER and conversation.status in (
         Status.PENDING,
         Status.RESOLVED,
     ):
         _set_status(session, conversation, Status.OPEN, actor_kind=ActorKind.CUSTOMER, actor_agent_id=None)
-    session.flush()
     note = message.author_kind == AuthorKind.NOTE
     record_event(
         session,

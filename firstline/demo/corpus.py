@@ -1763,3 +1763,403 @@ AGENT_NAMES: dict[str, list[str]] = {
     ],
 }
 # fmt: on
+
+
+# --- Cases: handoffs, notes, complaints, incidents ----------------------------------------------------------
+# Internal texts (handoff forms, notes, compliance records) are in English like INTERNAL_NOTES; what the
+# customer reads (complaint points and answers, reasons, incident updates) is in the conversation's language.
+
+# category -> (summary, steps already taken, customer impact) of an escalation form.
+HANDOFFS: dict[str, tuple[str, str, str]] = {
+    "deposit_not_credited": (
+        "{amount} {coin} deposit on {network} confirmed on-chain but not credited to UID {uid}.",
+        "Checked the TxID on the explorer: confirmed, correct deposit address. No sweep record on our side.",
+        "{amount} {coin} unavailable; customer cannot trade and has written several times.",
+    ),
+    "wrong_network_or_memo": (
+        "{amount} {coin} sent over {network} to an address of another network, or without memo/tag.",
+        "Verified the TxID and the destination address; funds reached our wallet. Recovery form received.",
+        "{amount} {coin} stuck until wallet ops recover it manually; customer worried about losing it.",
+    ),
+    "withdrawal_pending": (
+        "{amount} {coin} withdrawal on {network} pending for hours, no broadcast yet.",
+        "Checked the withdrawal history: status processing, no risk hold visible to L1, hot wallet status unknown.",
+        "Customer needs the funds for a payment; {amount} {coin} locked in the pending withdrawal.",
+    ),
+    "2fa_reset": (
+        "2FA reset request for UID {uid} stuck after selfie verification.",
+        "Confirmed identity questions, selfie submitted twice, reset still shows under review.",
+        "Customer locked out of the account and cannot withdraw or trade.",
+    ),
+    "account_frozen": (
+        "Account of UID {uid} restricted; customer asks why and for how long.",
+        "Sent the neutral template, confirmed contact email, no further details shared.",
+        "Customer cannot withdraw; very upset, third contact this week.",
+    ),
+    "kyc_rejected": (
+        "KYC rejected twice for UID {uid}; customer says the documents are valid.",
+        "Compared the name and date of birth with the documents; asked for a recent proof of address.",
+        "Customer cannot raise withdrawal limits until verification passes.",
+    ),
+    "p2p_appeal": (
+        "P2P order {order_id} ({amount} {coin}) under appeal, counterparty unresponsive.",
+        "Collected the payment receipt and the chat log of the order; the 24h window is over.",
+        "{amount} {coin} held in escrow; customer says the payment was made.",
+    ),
+    "futures_liquidation": (
+        "Customer disputes liquidation of futures order {order_id}.",
+        "Checked mark price and index sources at liquidation time; customer insists on a price wick.",
+        "Position lost; customer asks for compensation.",
+    ),
+    "fees": (
+        "Customer disputes a fee on UID {uid} and asks for a refund.",
+        "Explained the fee schedule and VIP tier; customer says the fee differs from the one shown.",
+        "Small amount, but the customer threatens to leave the platform.",
+    ),
+}
+
+# category -> why the receiving tier sent the case back to L1.
+RETURN_REASONS: dict[str, str] = {
+    "deposit_not_credited": "TxID shows only 3 of 12 confirmations; the deposit is not stuck yet. Ask the customer to wait.",
+    "wrong_network_or_memo": "The recovery form is missing the sending wallet's address; please get it from the customer.",
+    "withdrawal_pending": "Evidence is a screenshot of another withdrawal; please attach the right history entry.",
+    "2fa_reset": "Selfie was never submitted; send the customer the reset link again before escalating.",
+    "account_frozen": "Nothing for compliance here: the restriction is a security lock after a password change.",
+    "kyc_rejected": "The customer has not uploaded the new proof of address yet; L1 can chase it.",
+    "p2p_appeal": "The 24h appeal window is still running; the counterparty may still answer.",
+    "futures_liquidation": "Standard liquidation question; L1 can answer with the mark price explainer.",
+    "fees": "This is a standard fee question; L1 can answer it with the fee schedule, no L2 review needed.",
+}
+
+# Internal notes that follow an @mention of a colleague.
+MENTION_NOTES: list[str] = [
+    "can you check the wallet sweep on this one? Customer is asking every hour.",
+    "this looks like the same issue as yesterday's batch, please take a look before I reply.",
+    "VIP customer, could you review before we promise anything?",
+    "customer sent a second TxID in the chat, please confirm which one you traced.",
+    "FYI I told the customer we will update them by tomorrow morning.",
+    "can you confirm the hot wallet is topped up? Then I will close this.",
+]
+
+FOLLOW_UP_NOTES: list[str] = [
+    "Check whether the deposit was credited after the node resync.",
+    "Customer promised to send the bank statement today.",
+    "Confirm the withdrawal was broadcast and send the TxID.",
+    "Ask if the 2FA reset worked after the 24h lock.",
+    "Check the KYC second review result and tell the customer.",
+    "P2P appeal window closes: check the seller's answer.",
+]
+
+# Compliance-only records: never shown to other roles.
+COMPLIANCE_NOTES: list[str] = [
+    "Source of funds review opened: three large deposits from a high-risk address cluster. Keep the restriction.",
+    "Enhanced due diligence requested; customer's declared occupation does not match the deposit volume.",
+    "Authority request received about this UID; do not lift the freeze before the FIU answers.",
+    "Sanctions screening hit was a false positive (name match only). Restriction can be lifted after sign-off.",
+    "Suspicious activity report filed; no tipping-off, neutral templates only for front line.",
+]
+
+# (subject, summary) of a compliance case.
+COMPLIANCE_CASES: list[tuple[str, str]] = [
+    (
+        "Source of funds review",
+        "Deposits far above the declared income; documents requested through the verification team.",
+    ),
+    (
+        "Authority information request",
+        "Request from the FIU about account activity in the last six months; response due in ten days.",
+    ),
+    (
+        "Sanctions screening match",
+        "Screening hit on the customer's name; checking date of birth and nationality before deciding.",
+    ),
+]
+
+# [language][category] -> (summary, points raised, answers to them) of a complaint.
+COMPLAINTS: dict[str, dict[str, tuple[str, list[str], list[str]]]] = {
+    "en": {
+        "deposit_not_credited": (
+            "Deposit credited only after five days, customer missed a trade.",
+            ["My deposit took five days to be credited.", "Support kept sending me the same reply."],
+            [
+                "The deposit was delayed by a fault in our wallet sweep; it is fixed.",
+                "We are sorry for the repeated replies; your case now has a named handler.",
+            ],
+        ),
+        "withdrawal_pending": (
+            "Withdrawal pending for two days with no explanation.",
+            ["My withdrawal was pending for two days.", "Nobody told me why."],
+            [
+                "The withdrawal waited for a manual security check, which took longer than it should.",
+                "You should have been told about the check; we have reminded the team.",
+            ],
+        ),
+        "fees": (
+            "Customer charged a higher withdrawal fee than shown in the app.",
+            ["The fee charged was higher than the one shown.", "I want the difference refunded."],
+            [
+                "The network fee changed between the quote and the withdrawal.",
+                "As a gesture of goodwill we refund the difference to your account.",
+            ],
+        ),
+        "futures_liquidation": (
+            "Customer disputes a liquidation during a price spike.",
+            ["My position was liquidated during a price spike.", "I want my margin back."],
+            [
+                "The mark price, not the last trade, triggered the liquidation, and it matched the index.",
+                "The liquidation was valid, so we cannot return the margin.",
+            ],
+        ),
+        "p2p_appeal": (
+            "P2P appeal took a week to be decided.",
+            ["My P2P appeal took a week.", "The seller was never contacted."],
+            [
+                "The appeal took longer because the seller's bank statement was needed.",
+                "The seller was contacted three times; we attach the record to your case.",
+            ],
+        ),
+    },
+    "it": {
+        "deposit_not_credited": (
+            "Deposito accreditato solo dopo cinque giorni, il cliente ha perso un'operazione.",
+            [
+                "Il mio deposito è stato accreditato dopo cinque giorni.",
+                "L'assistenza mi ha mandato sempre la stessa risposta.",
+            ],
+            [
+                "Il deposito è stato ritardato da un guasto del nostro sistema di raccolta dei fondi, ora risolto.",
+                "Ci scusiamo per le risposte ripetute; il tuo caso ha ora un referente dedicato.",
+            ],
+        ),
+        "withdrawal_pending": (
+            "Prelievo in sospeso per due giorni senza spiegazioni.",
+            ["Il mio prelievo è rimasto in sospeso per due giorni.", "Nessuno mi ha spiegato il perché."],
+            [
+                "Il prelievo era in attesa di un controllo di sicurezza manuale, durato più del dovuto.",
+                "Avresti dovuto essere informato del controllo; lo abbiamo ricordato al team.",
+            ],
+        ),
+        "fees": (
+            "Al cliente è stata addebitata una commissione più alta di quella mostrata nell'app.",
+            [
+                "La commissione addebitata era più alta di quella mostrata.",
+                "Voglio il rimborso della differenza.",
+            ],
+            [
+                "La commissione di rete è cambiata tra il preventivo e il prelievo.",
+                "Come gesto di cortesia ti rimborsiamo la differenza sul conto.",
+            ],
+        ),
+        "futures_liquidation": (
+            "Il cliente contesta una liquidazione durante un picco di prezzo.",
+            ["La mia posizione è stata liquidata durante un picco di prezzo.", "Rivoglio il mio margine."],
+            [
+                "La liquidazione è stata attivata dal prezzo mark, non dall'ultimo scambio, ed era in linea con l'indice.",
+                "La liquidazione era corretta, quindi non possiamo restituire il margine.",
+            ],
+        ),
+        "p2p_appeal": (
+            "Il ricorso P2P ha richiesto una settimana.",
+            ["Il mio ricorso P2P è durato una settimana.", "Il venditore non è mai stato contattato."],
+            [
+                "Il ricorso ha richiesto più tempo perché serviva l'estratto conto del venditore.",
+                "Il venditore è stato contattato tre volte; alleghiamo la cronologia al tuo caso.",
+            ],
+        ),
+    },
+    "pt": {
+        "deposit_not_credited": (
+            "Depósito creditado só após cinco dias, o cliente perdeu uma operação.",
+            [
+                "O meu depósito demorou cinco dias a ser creditado.",
+                "O suporte enviou-me sempre a mesma resposta.",
+            ],
+            [
+                "O depósito atrasou devido a uma falha na nossa recolha de fundos, já corrigida.",
+                "Pedimos desculpa pelas respostas repetidas; o seu caso tem agora um responsável designado.",
+            ],
+        ),
+        "withdrawal_pending": (
+            "Levantamento pendente durante dois dias sem explicação.",
+            ["O meu levantamento ficou pendente durante dois dias.", "Ninguém me explicou porquê."],
+            [
+                "O levantamento aguardou uma verificação de segurança manual, que demorou mais do que devia.",
+                "Devia ter sido informado da verificação; lembrámos a equipa disso.",
+            ],
+        ),
+        "fees": (
+            "Foi cobrada ao cliente uma taxa de levantamento maior do que a indicada na app.",
+            ["A taxa cobrada foi maior do que a indicada.", "Quero o reembolso da diferença."],
+            [
+                "A taxa de rede mudou entre a cotação e o levantamento.",
+                "Como gesto de boa vontade, reembolsamos a diferença na sua conta.",
+            ],
+        ),
+        "futures_liquidation": (
+            "O cliente contesta uma liquidação durante um pico de preço.",
+            ["A minha posição foi liquidada durante um pico de preço.", "Quero a minha margem de volta."],
+            [
+                "A liquidação foi acionada pelo preço de marcação, não pela última transação, e coincidiu com o índice.",
+                "A liquidação foi válida, por isso não podemos devolver a margem.",
+            ],
+        ),
+        "p2p_appeal": (
+            "A disputa P2P demorou uma semana a ser decidida.",
+            ["A minha disputa P2P demorou uma semana.", "O vendedor nunca foi contactado."],
+            [
+                "A disputa demorou mais porque era necessário o extrato bancário do vendedor.",
+                "O vendedor foi contactado três vezes; juntamos o registo ao seu caso.",
+            ],
+        ),
+    },
+    "de": {
+        "deposit_not_credited": (
+            "Einzahlung erst nach fünf Tagen gutgeschrieben, Kunde hat einen Trade verpasst.",
+            [
+                "Meine Einzahlung wurde erst nach fünf Tagen gutgeschrieben.",
+                "Der Support hat mir immer dieselbe Antwort geschickt.",
+            ],
+            [
+                "Die Einzahlung wurde durch einen Fehler bei unserer Wallet-Zusammenführung verzögert; er ist behoben.",
+                "Die wiederholten Antworten tun uns leid; Ihr Fall hat jetzt einen festen Ansprechpartner.",
+            ],
+        ),
+        "withdrawal_pending": (
+            "Auszahlung zwei Tage ausstehend ohne Erklärung.",
+            ["Meine Auszahlung war zwei Tage ausstehend.", "Niemand hat mir den Grund genannt."],
+            [
+                "Die Auszahlung wartete auf eine manuelle Sicherheitsprüfung, die länger als nötig dauerte.",
+                "Sie hätten über die Prüfung informiert werden müssen; wir haben das Team daran erinnert.",
+            ],
+        ),
+        "fees": (
+            "Dem Kunden wurde eine höhere Auszahlungsgebühr berechnet als in der App angezeigt.",
+            [
+                "Die berechnete Gebühr war höher als die angezeigte.",
+                "Ich möchte die Differenz erstattet bekommen.",
+            ],
+            [
+                "Die Netzwerkgebühr hat sich zwischen Angebot und Auszahlung geändert.",
+                "Aus Kulanz erstatten wir Ihnen die Differenz auf Ihr Konto.",
+            ],
+        ),
+        "futures_liquidation": (
+            "Kunde bestreitet eine Liquidation während einer Preisspitze.",
+            ["Meine Position wurde während einer Preisspitze liquidiert.", "Ich möchte meine Margin zurück."],
+            [
+                "Die Liquidation wurde durch den Mark-Preis ausgelöst, nicht durch den letzten Trade, und entsprach dem Index.",
+                "Die Liquidation war korrekt, daher können wir die Margin nicht erstatten.",
+            ],
+        ),
+        "p2p_appeal": (
+            "P2P-Einspruch wurde erst nach einer Woche entschieden.",
+            ["Mein P2P-Einspruch hat eine Woche gedauert.", "Der Verkäufer wurde nie kontaktiert."],
+            [
+                "Der Einspruch dauerte länger, weil der Kontoauszug des Verkäufers nötig war.",
+                "Der Verkäufer wurde dreimal kontaktiert; wir fügen den Verlauf Ihrem Fall bei.",
+            ],
+        ),
+    },
+    "es": {
+        "deposit_not_credited": (
+            "Depósito acreditado solo tras cinco días, el cliente perdió una operación.",
+            [
+                "Mi depósito tardó cinco días en acreditarse.",
+                "Soporte me enviaba siempre la misma respuesta.",
+            ],
+            [
+                "El depósito se retrasó por un fallo en nuestra consolidación de fondos, ya corregido.",
+                "Sentimos las respuestas repetidas; tu caso tiene ahora un gestor asignado.",
+            ],
+        ),
+        "withdrawal_pending": (
+            "Retiro pendiente durante dos días sin explicación.",
+            ["Mi retiro estuvo pendiente durante dos días.", "Nadie me explicó el motivo."],
+            [
+                "El retiro esperaba una revisión de seguridad manual, que tardó más de lo debido.",
+                "Debimos informarte de la revisión; se lo hemos recordado al equipo.",
+            ],
+        ),
+        "fees": (
+            "Se cobró al cliente una comisión de retiro mayor que la mostrada en la app.",
+            ["La comisión cobrada fue mayor que la mostrada.", "Quiero que me devuelvan la diferencia."],
+            [
+                "La comisión de red cambió entre la cotización y el retiro.",
+                "Como gesto de buena voluntad te devolvemos la diferencia en tu cuenta.",
+            ],
+        ),
+        "futures_liquidation": (
+            "El cliente impugna una liquidación durante un pico de precio.",
+            ["Mi posición fue liquidada durante un pico de precio.", "Quiero que me devuelvan el margen."],
+            [
+                "La liquidación la activó el precio de marca, no la última operación, y coincidió con el índice.",
+                "La liquidación fue correcta, por lo que no podemos devolver el margen.",
+            ],
+        ),
+        "p2p_appeal": (
+            "La apelación P2P tardó una semana en resolverse.",
+            ["Mi apelación P2P tardó una semana.", "Nunca contactaron con el vendedor."],
+            [
+                "La apelación tardó más porque hacía falta el extracto bancario del vendedor.",
+                "Contactamos al vendedor tres veces; adjuntamos el registro a tu caso.",
+            ],
+        ),
+    },
+}
+
+# Why a request is not a complaint, told to the customer in their language.
+INADMISSIBLE_REASONS: dict[str, list[str]] = {
+    "en": [
+        "the request concerns a third-party wallet that we do not operate.",
+        "the same matter was decided in complaint procedure last month and nothing new was raised.",
+    ],
+    "it": [
+        "la richiesta riguarda un wallet di terzi che non gestiamo.",
+        "la stessa questione è stata decisa in un reclamo il mese scorso e non sono emersi fatti nuovi.",
+    ],
+    "pt": [
+        "o pedido diz respeito a uma carteira de terceiros que não gerimos.",
+        "o mesmo assunto foi decidido numa reclamação no mês passado e não foram apresentados factos novos.",
+    ],
+    "de": [
+        "das Anliegen betrifft eine Wallet eines Drittanbieters, die wir nicht betreiben.",
+        "dieselbe Angelegenheit wurde letzten Monat in einem Beschwerdeverfahren entschieden, ohne neue Tatsachen.",
+    ],
+    "es": [
+        "la solicitud se refiere a una cartera de terceros que no gestionamos.",
+        "el mismo asunto se resolvió en una reclamación el mes pasado y no se aportaron hechos nuevos.",
+    ],
+}
+
+# Why the decision takes longer, told to the customer in their language.
+DELAY_REASONS: dict[str, str] = {
+    "en": "we are waiting for the blockchain analytics report on the transaction.",
+    "it": "stiamo aspettando il rapporto di analisi blockchain sulla transazione.",
+    "pt": "estamos a aguardar o relatório de análise blockchain sobre a transação.",
+    "de": "wir warten auf den Blockchain-Analysebericht zur Transaktion.",
+    "es": "estamos esperando el informe de análisis blockchain de la transacción.",
+}
+
+# Incidents: (title, description), then the resolution update in each language.
+INCIDENTS: dict[str, tuple[str, str]] = {
+    "trc20": (
+        "TRC20 withdrawals delayed",
+        "USDT withdrawals on TRC20 queued for up to 6 hours: the Tron hot wallet ran out of energy.",
+    ),
+    "solana": (
+        "Solana deposits delayed",
+        "Solana deposits credited late: our RPC nodes fell behind the chain after a client upgrade.",
+    ),
+}
+INCIDENT_UPDATES: dict[str, dict[str, str]] = {
+    "trc20": {
+        "en": "Good news: the delay on TRC20 withdrawals is resolved. All queued withdrawals have been sent; you can check the TxID in your withdrawal history. Thank you for your patience.",
+        "it": "Buone notizie: il ritardo sui prelievi TRC20 è risolto. Tutti i prelievi in coda sono stati inviati; puoi controllare il TxID nella cronologia dei prelievi. Grazie per la pazienza.",
+        "pt": "Boas notícias: o atraso nos levantamentos TRC20 está resolvido. Todos os levantamentos em fila foram enviados; pode consultar o TxID no histórico de levantamentos. Obrigado pela paciência.",
+        "de": "Gute Nachrichten: Die Verzögerung bei TRC20-Auszahlungen ist behoben. Alle wartenden Auszahlungen wurden gesendet; die TxID finden Sie in Ihrer Auszahlungshistorie. Danke für Ihre Geduld.",
+        "es": "Buenas noticias: el retraso en los retiros TRC20 está resuelto. Todos los retiros en cola se han enviado; puedes consultar el TxID en tu historial de retiros. Gracias por tu paciencia.",
+    },
+    "solana": {
+        "en": "The delay on Solana deposits is resolved: every pending deposit has been credited. Thank you for your patience.",
+    },
+}

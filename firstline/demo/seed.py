@@ -13,15 +13,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import typer
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent, Team, Tier
 from firstline.agents.passwords import hash_password
 from firstline.agents.roles import Role
+from firstline.attachments.store import FileStore
+from firstline.cases.categories import base58_encode
 from firstline.chat.service import create_site
 from firstline.conversations.models import AuthorKind, Channel, Conversation, Message, Priority, Status
 from firstline.customers.models import Customer
 from firstline.demo import corpus
+from firstline.demo.cases import seed_cases
 from firstline.kit.time import utcnow
 from firstline.timeline.models import Event
 from firstline.timeline.service import ActorKind, EventKind
@@ -87,6 +91,7 @@ class SeedSummary:
     conversations: int = 0
     messages: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
+    cases: dict[str, int] = field(default_factory=dict)
 
 
 TEAMS = [
@@ -246,6 +251,7 @@ def seed_demo(
     customers: int = 500,
     conversations: int = 2000,
     progress: bool = False,
+    files: FileStore | None = None,
 ) -> SeedSummary:
     """Fill an empty database with the demo floor. The same seed always gives the same data."""
     rng = random.Random(seed)
@@ -270,6 +276,10 @@ def seed_demo(
                 builder.add(rng.choice(people))
                 tick()
             builder.flush()
+    cases = seed_cases(session, rng=rng, now=now, agents=agents, placed=builder.placed, files=files)
+    summary.cases = {name: value for name, value in vars(cases).items() if isinstance(value, int)}
+    # The cases added notes, letters and incident updates to the conversations.
+    summary.messages = session.scalar(select(func.count()).select_from(Message)) or 0
     return summary
 
 
@@ -399,6 +409,7 @@ class _ConversationBuilder:
             for tier in Tier
         }
         self.pending: list[tuple[Conversation, list[Message], list[Event]]] = []
+        self.placed: list[tuple[Conversation, dict[str, str]]] = []  # with the values its texts name
 
     def add(self, customer: Customer) -> None:
         rng = self.rng
@@ -438,6 +449,7 @@ class _ConversationBuilder:
             conversation, customer, language, category, values, opened, status, assignee
         )
         self.pending.append((conversation, messages, events))
+        self.placed.append((conversation, values))
 
     def _status_for(self, age_minutes: int) -> Status:
         if age_minutes < 6 * 60:
@@ -452,6 +464,8 @@ class _ConversationBuilder:
         txid = "".join(rng.choices("0123456789abcdef", k=64))
         if network in ("ERC20", "BEP20", "Polygon"):
             txid = "0x" + txid
+        elif network == "Solana":  # a signature: 64 bytes in base58
+            txid = base58_encode(bytes.fromhex(txid + txid[::-1]))
         amount = rng.choice([25, 50, 100, 150, 250, 480, 1000, 1250, 3000, 7500])
         if coin in ("BTC", "ETH"):
             amount_text = f"{amount / (60000 if coin == 'BTC' else 3000):.4f}"
@@ -526,8 +540,6 @@ class _ConversationBuilder:
         if rng.random() < 0.15:
             at += timedelta(minutes=rng.randint(1, 5))
             say(AuthorKind.NOTE, rng.choice(corpus.INTERNAL_NOTES[category]), assignee)
-            if rng.random() < 0.5:
-                self._escalate(conversation, category, at, assignee, events)
         at += timedelta(minutes=rng.randint(1, 15))
         say(AuthorKind.AGENT, replies[1] + "\n\n" + rng.choice(corpus.AGENT_CLOSINGS[language]), assignee)
         if status == Status.PENDING:
@@ -561,32 +573,6 @@ class _ConversationBuilder:
                 )
                 conversation.closed_at = closed
         return messages, events
-
-    def _escalate(
-        self, conversation: Conversation, category: str, at: datetime, actor: Agent, events: list[Event]
-    ) -> None:
-        tier = (
-            Tier.COMPLIANCE
-            if category == "account_frozen"
-            else Tier.TECHNICAL
-            if category == "wrong_network_or_memo"
-            else Tier.L2
-        )
-        team = {Tier.COMPLIANCE: "Compliance", Tier.TECHNICAL: "Technical"}.get(tier, "L2")
-        conversation.tier = tier
-        events.append(
-            self._event(EventKind.TIER_CHANGED, at, ActorKind.AGENT, actor, {"from": "l1", "to": tier.value})
-        )
-        events.append(
-            self._event(
-                EventKind.TEAM_CHANGED,
-                at,
-                ActorKind.AGENT,
-                actor,
-                {"from": conversation.team_id, "to": self.teams[team].id},
-            )
-        )
-        conversation.team_id = self.teams[team].id
 
     def _event(
         self,

@@ -22,6 +22,8 @@ from firstline.config import MailboxSettings, Settings
 from firstline.db import session_scope
 from firstline.email.intake import ingest_batch, record_oversized
 from firstline.email.models import Mailbox, Source
+from firstline.email.service import mailbox_password, set_mailbox_password
+from firstline.kit.sealing import UnreadableSecret
 from firstline.kit.time import utcnow
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ BATCH_BYTES = 32 * 1024 * 1024
 PROCESSED_KEYWORD = "FirstlineImported"
 TOO_LARGE_KEYWORD = "FirstlineTooLarge"
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+UNREADABLE_PASSWORD = "The stored password cannot be read: enter it again."  # noqa: S105 - a message
 
 
 @dataclass
@@ -48,13 +51,18 @@ class _Connection:
     port: int
     ssl: bool
     username: str
-    password: str
+    password: str = field(repr=False)
     folder: str
     processed_folder: str
 
 
-def sync_configured_mailboxes(session: Session, *, configured: list[MailboxSettings]) -> list[Mailbox]:
-    """Create or update the mailboxes given by environment (FIRSTLINE_EMAIL_MAILBOXES), by address."""
+def sync_configured_mailboxes(
+    session: Session, *, configured: list[MailboxSettings], secret_key: str
+) -> list[Mailbox]:
+    """Create or update the mailboxes given by environment (FIRSTLINE_EMAIL_MAILBOXES), by address.
+
+    Their passwords are stored sealed under ``secret_key``, like those entered in the console.
+    """
     mailboxes = []
     for entry in configured:
         address = entry.address.strip().lower()
@@ -62,8 +70,9 @@ def sync_configured_mailboxes(session: Session, *, configured: list[MailboxSetti
         if mailbox is None:
             mailbox = Mailbox(address=address)
             session.add(mailbox)
-        for name, value in entry.model_dump(exclude={"address"}).items():
+        for name, value in entry.model_dump(exclude={"address", "imap_password"}).items():
             setattr(mailbox, name, value)
+        set_mailbox_password(mailbox, password=entry.imap_password, secret_key=secret_key)
         mailboxes.append(mailbox)
     session.flush()
     return mailboxes
@@ -81,16 +90,14 @@ def poll_mailbox(
 ) -> PollSummary:
     """Fetch up to ``limit`` unprocessed mails of one mailbox into Firstline. Blocking: run it in a thread."""
     summary = PollSummary(mailbox_id)
-    with session_scope(session_factory) as session:
-        mailbox = session.get(Mailbox, mailbox_id)
-        if mailbox is None:
-            return summary
-        connection = _Connection(
-            mailbox.imap_host, mailbox.imap_port, mailbox.imap_ssl, mailbox.imap_username,
-            mailbox.imap_password, mailbox.imap_folder or "INBOX", mailbox.processed_folder,
-        )  # fmt: skip
     try:
+        connection = _connection(session_factory, mailbox_id, settings)
+        if connection is None:
+            return summary
         _poll(connection, session_factory, mailbox_id, settings, limit, summary)
+    except UnreadableSecret:
+        summary.error = UNREADABLE_PASSWORD  # the secret key changed: an admin enters the password again
+        log.warning("IMAP password unreadable", extra={"mailbox_id": mailbox_id, "error": summary.error})
     except (OSError, imaplib.IMAP4.error) as exc:
         summary.error = f"{type(exc).__name__}: {exc}"[:500]
         log.warning("IMAP poll failed", extra={"mailbox_id": mailbox_id, "error": summary.error})
@@ -100,6 +107,21 @@ def poll_mailbox(
             mailbox.last_polled_at = utcnow()
             mailbox.last_poll_error = summary.error
     return summary
+
+
+def _connection(
+    session_factory: sessionmaker[Session], mailbox_id: int, settings: Settings
+) -> _Connection | None:
+    """How to reach the mailbox, its password unsealed; None when it is gone. Raises ``UnreadableSecret``."""
+    with session_scope(session_factory) as session:
+        mailbox = session.get(Mailbox, mailbox_id)
+        if mailbox is None:
+            return None
+        return _Connection(
+            mailbox.imap_host, mailbox.imap_port, mailbox.imap_ssl, mailbox.imap_username,
+            mailbox_password(mailbox, secret_key=settings.effective_secret_key()),
+            mailbox.imap_folder or "INBOX", mailbox.processed_folder,
+        )  # fmt: skip
 
 
 def _poll(

@@ -65,7 +65,8 @@ class Mailbox(Base):
     imap_port: Mapped[int] = mapped_column(Integer, default=993)
     imap_ssl: Mapped[bool] = mapped_column(Boolean, default=True)
     imap_username: Mapped[str] = mapped_column(String(320), default="")
-    imap_password: Mapped[str] = mapped_column(String(500), default="")
+    # Sealed with a key derived from FIRSTLINE_SECRET_KEY (firstline.kit.sealing); empty when not set.
+    imap_password_sealed: Mapped[str] = mapped_column(Text, default="")
     imap_folder: Mapped[str] = mapped_column(String(200), default="INBOX")
     processed_folder: Mapped[str] = mapped_column(String(200), default="")
     auto_ack: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -106,6 +106,57 @@ def enqueue_for_message(
     return row
 
 
+def enqueue_automatic(
+    session: Session,
+    *,
+    conversation: Conversation,
+    to_address: str,
+    subject: str,
+    body: str,
+    key: str,
+) -> OutboundMail:
+    """Queue a mail Firstline writes itself about ``conversation`` (a transcript, say), labelled automatic.
+
+    It carries the signature and the anti-phishing line like every outbound mail. ``key`` (hex) makes
+    its Message-ID, so the caller can find it again with ``get_automatic`` and never queue it twice.
+    """
+    customer = session.get(Customer, conversation.customer_id)
+    mailbox = _mailbox_for(session, None)
+    settings = get_settings()
+    from_address = mailbox.address if mailbox else settings.email_from_address
+    token = _conversation_token(session, conversation.id)
+    signature = _signature(mailbox, conversation.language)
+    safety_line = (
+        _anti_phishing_line(customer, conversation.language)
+        if customer
+        else localized(ANTI_PHISHING_GENERIC, conversation.language)
+    )
+    row = OutboundMail(
+        kind=OutboundKind.AUTOMATIC,
+        conversation_id=conversation.id,
+        mailbox_id=mailbox.id if mailbox else None,
+        message_id=f"<fl.{key}@{from_address.partition('@')[2] or 'firstline.localhost'}>",
+        from_address=from_address,
+        from_name=(mailbox.name if mailbox and mailbox.name else settings.email_from_name),
+        to_address=to_address,
+        reply_to=token_address(from_address, token),
+        reply_token=token,
+        subject=subject[:500],
+        extra_headers={"Auto-Submitted": "auto-generated"},
+        body_text=f"{body}\n\n-- \n{signature}\n\n{safety_line}\n",
+        body_html=_html_body(body, signature, safety_line),
+        next_attempt_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_automatic(session: Session, *, key: str) -> OutboundMail | None:
+    """The mail ``enqueue_automatic`` queued with ``key``, if any."""
+    return session.scalar(select(OutboundMail).where(OutboundMail.message_id.like(f"<fl.{key}@%")))
+
+
 def _mailbox_for(session: Session, last_inbound: InboundMail | None) -> Mailbox | None:
     if last_inbound is not None and last_inbound.mailbox_id is not None:
         mailbox = session.get(Mailbox, last_inbound.mailbox_id)

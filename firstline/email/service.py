@@ -17,6 +17,9 @@ from firstline.conversations.service import (
 )
 from firstline.email.models import Bounce, InboundMail, InboundStatus, Mailbox, OutboundMail, ThreadRule
 from firstline.kit.errors import InvalidInput, NotFound
+from firstline.kit.sealing import seal, unseal
+
+MAX_PASSWORD_CHARS = 500
 
 RULE_EXPLANATIONS: dict[str, str] = {
     ThreadRule.REPLY_TOKEN: "The reply came back to the conversation's own reply address.",
@@ -162,13 +165,17 @@ def save_mailbox(
     imap_ssl: bool = True,
     imap_username: str = "",
     imap_password: str | None = None,
+    secret_key: str,
     imap_folder: str = "INBOX",
     processed_folder: str = "",
     auto_ack: bool = False,
     is_active: bool = True,
     signatures: dict[str, str] | None = None,
 ) -> Mailbox:
-    """Create the mailbox for ``address`` or update it; an empty password keeps the stored one."""
+    """Create the mailbox for ``address`` or update it; an empty password keeps the stored one.
+
+    The password is stored sealed under ``secret_key`` (the app's FIRSTLINE_SECRET_KEY), never in clear.
+    """
     address = address.strip().lower()
     local, at, domain = address.partition("@")
     if not at or not local or "." not in domain or " " in address or "+" in local:
@@ -185,7 +192,7 @@ def save_mailbox(
     mailbox.imap_ssl = imap_ssl
     mailbox.imap_username = imap_username.strip()[:320]
     if imap_password:
-        mailbox.imap_password = imap_password[:500]
+        set_mailbox_password(mailbox, password=imap_password, secret_key=secret_key)
     mailbox.imap_folder = imap_folder.strip()[:200] or "INBOX"
     mailbox.processed_folder = processed_folder.strip()[:200]
     mailbox.auto_ack = auto_ack
@@ -194,3 +201,22 @@ def save_mailbox(
         mailbox.signatures = {lang: text.strip()[:2000] for lang, text in signatures.items() if text.strip()}
     session.flush()
     return mailbox
+
+
+def set_mailbox_password(mailbox: Mailbox, *, password: str, secret_key: str) -> None:
+    """Store ``password`` sealed; an empty one clears it."""
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput(
+            f"The password is longer than {MAX_PASSWORD_CHARS} characters.", field="imap_password"
+        )
+    mailbox.imap_password_sealed = seal(secret_key, password) if password else ""
+
+
+def mailbox_password(mailbox: Mailbox, *, secret_key: str) -> str:
+    """The mailbox's IMAP password in clear, '' when none is set.
+
+    Raises ``UnreadableSecret`` when it was sealed under another secret key or altered.
+    """
+    if not mailbox.imap_password_sealed:
+        return ""
+    return unseal(secret_key, mailbox.imap_password_sealed)

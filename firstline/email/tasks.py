@@ -38,7 +38,9 @@ async def imap_poller(app: Any) -> AsyncIterator[None]:
         return
     factory = app.state.session_factory
     with session_scope(factory) as session:
-        sync_configured_mailboxes(session, configured=settings.email_mailboxes)
+        sync_configured_mailboxes(
+            session, configured=settings.email_mailboxes, secret_key=settings.effective_secret_key()
+        )
     async with _looping(
         "imap poller", lambda: _poll_all(factory, settings), settings.email_imap_poll_seconds
     ):

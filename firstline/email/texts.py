@@ -57,3 +57,35 @@ SIGNATURE: dict[str, str] = {
 
 def localized(table: dict[str, str], language: str, **values: str) -> str:
     return table.get(language, table["en"]).format(**values)
+
+
+TRANSCRIPT_SUBJECT: dict[str, str] = {
+    "en": "Transcript of your chat {reference}",
+    "it": "Trascrizione della tua chat {reference}",
+    "pt": "Transcrição do seu chat {reference}",
+    "de": "Verlauf Ihres Chats {reference}",
+    "es": "Transcripción de tu chat {reference}",
+}
+
+TRANSCRIPT_INTRO: dict[str, str] = {
+    "en": (
+        "[Automatic message] As you asked, here is the transcript of your chat {reference} "
+        "with our support team."
+    ),
+    "it": (
+        "[Messaggio automatico] Come richiesto, ecco la trascrizione della tua chat {reference} "
+        "con il nostro team di assistenza."
+    ),
+    "pt": (
+        "[Mensagem automática] Conforme pediu, segue a transcrição do seu chat {reference} "
+        "com a nossa equipa de suporte."
+    ),
+    "de": (
+        "[Automatische Nachricht] Wie gewünscht erhalten Sie hier den Verlauf Ihres Chats {reference} "
+        "mit unserem Support-Team."
+    ),
+    "es": (
+        "[Mensaje automático] Como pediste, aquí tienes la transcripción de tu chat {reference} "
+        "con nuestro equipo de soporte."
+    ),
+}

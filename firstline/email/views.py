@@ -86,6 +86,7 @@ def mailboxes(request: Request, db: DbSession, agent: MailboxAdmin) -> Response:
 
 @router.post("/email/mailboxes")
 def save_mailbox(
+    request: Request,
     db: DbSession,
     agent: MailboxAdmin,
     address: Annotated[str, Form(max_length=320)],
@@ -114,7 +115,8 @@ def save_mailbox(
     signatures = given if any(text.strip() for text in given.values()) else None  # none given: keep them
     service.save_mailbox(
         db, address=address, name=name, imap_host=imap_host, imap_port=imap_port, imap_ssl=imap_ssl,
-        imap_username=imap_username, imap_password=imap_password or None, imap_folder=imap_folder,
+        imap_username=imap_username, imap_password=imap_password or None,
+        secret_key=request.app.state.settings.effective_secret_key(), imap_folder=imap_folder,
         processed_folder=processed_folder, auto_ack=auto_ack, signatures=signatures,
     )  # fmt: skip
     return redirect("/email/mailboxes")

@@ -1,4 +1,4 @@
-"""Presence and queue endpoints of the JSON API."""
+"""Presence, queue and routing settings endpoints of the JSON API."""
 
 from __future__ import annotations
 
@@ -9,15 +9,24 @@ from fastapi import APIRouter, Depends
 from firstline.agents.models import Agent
 from firstline.agents.roles import Permission
 from firstline.kit.api import IdPath
-from firstline.routing import presence, service
+from firstline.routing import presence, service, settings
+from firstline.routing.config import RoutingConfig
 from firstline.routing.models import AgentPresence
-from firstline.routing.schemas import HeartbeatIn, PresenceIn, PresenceOut, QueueStatusOut
+from firstline.routing.schemas import (
+    HeartbeatIn,
+    PresenceIn,
+    PresenceOut,
+    QueueStatusOut,
+    RoutingSettingsIn,
+    RoutingSettingsOut,
+)
 from firstline.web.deps import DbSession
 from firstline.web.security import require
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
 Reader = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_READ))]
 Replier = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_REPLY))]
+Configurer = Annotated[Agent, Depends(require(Permission.ROUTING_MANAGE))]
 
 
 @router.get("/presence", response_model=PresenceOut)
@@ -43,3 +52,31 @@ def end_shift(db: DbSession, agent: Replier) -> AgentPresence:
 @router.get("/conversations/{conversation_id}/queue", response_model=QueueStatusOut)
 def queue_status(conversation_id: IdPath, db: DbSession, _: Reader) -> service.QueueStatus:
     return service.queue_status(db, conversation_id=conversation_id)
+
+
+def _config_out(config: RoutingConfig) -> dict[str, object]:
+    return {
+        "mode": config.mode,
+        "offer_timeout_seconds": config.offer_timeout_seconds,
+        "secondary_language_after_seconds": config.rules.secondary_after_seconds,
+        "english_after_seconds": config.rules.english_after_seconds,
+    }
+
+
+def _settings_out(view: settings.RoutingSettingsView) -> RoutingSettingsOut:
+    return RoutingSettingsOut(
+        stored=RoutingSettingsIn(**view.stored.as_dict()),
+        in_force=_config_out(view.in_force),
+        environment=_config_out(view.defaults),
+    )
+
+
+@router.get("/routing/settings", response_model=RoutingSettingsOut)
+def routing_settings(db: DbSession, _: Configurer) -> RoutingSettingsOut:
+    return _settings_out(settings.get_routing_settings(db))
+
+
+@router.put("/routing/settings", response_model=RoutingSettingsOut)
+def save_routing_settings(body: RoutingSettingsIn, db: DbSession, lead: Configurer) -> RoutingSettingsOut:
+    values = settings.RoutingValues(**body.model_dump())
+    return _settings_out(settings.update_routing_settings(db, values=values, actor_agent_id=lead.id))

@@ -1,10 +1,16 @@
-"""Routing settings as one value, read from ``Settings`` (FIRSTLINE_ROUTING_*, FIRSTLINE_PRESENCE_*)."""
+"""Routing settings as one value, read from ``Settings`` (FIRSTLINE_ROUTING_*, FIRSTLINE_PRESENCE_*).
+
+The environment gives the defaults; what a team lead saved in the console (``firstline.routing.settings``)
+overrides the mode, the offer timeout and the language overflow.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
 
 from firstline.config import Settings, get_settings
 from firstline.routing.matcher import RoutingRules
@@ -41,9 +47,17 @@ class RoutingConfig:
 _override: RoutingConfig | None = None
 
 
-def current() -> RoutingConfig:
-    """The configuration in force: an override set by ``using`` or else the settings'."""
-    return _override or RoutingConfig.from_settings(get_settings())
+def current(session: Session | None = None) -> RoutingConfig:
+    """The configuration in force: an override set by ``using``, else the environment's with the stored
+    settings read through ``session`` on top (without a session, the environment's alone)."""
+    if _override is not None:
+        return _override
+    config = RoutingConfig.from_settings(get_settings())
+    if session is None:
+        return config
+    from firstline.routing.settings import apply_stored  # the stored row sits above this module
+
+    return apply_stored(session, config)
 
 
 @contextmanager

@@ -93,3 +93,20 @@ class ConversationMetrics(Base):
     requeues: Mapped[int] = mapped_column(Integer, default=0)
     last_assignee_id: Mapped[int | None] = mapped_column(Integer)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoutingSetting(Base):
+    """Routing settings a team lead saved in the console; a None column keeps the environment's value.
+
+    There is one row, id 1 (``firstline.routing.settings``).
+    """
+
+    __tablename__ = "routing_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    offer_timeout_seconds: Mapped[int | None] = mapped_column(Integer)
+    secondary_language_after_seconds: Mapped[int | None] = mapped_column(Integer)
+    english_after_seconds: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agent.id", ondelete="SET NULL"))

@@ -1,9 +1,9 @@
-"""Presence and queue shapes for the JSON API."""
+"""Presence, queue and routing settings shapes for the JSON API."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -37,3 +37,20 @@ class QueueStatusOut(BaseModel):
     position: int | None
     expected_wait_seconds: float | None
     text: str
+
+
+class RoutingSettingsIn(BaseModel):
+    """The stored routing settings, all of them; null keeps the environment's value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    mode: str | None = None
+    offer_timeout_seconds: int | None = None
+    secondary_language_after_seconds: int | None = None
+    english_after_seconds: int | None = None
+
+
+class RoutingSettingsOut(BaseModel):
+    stored: RoutingSettingsIn
+    in_force: dict[str, Any]
+    environment: dict[str, Any]

@@ -254,7 +254,7 @@ def dispatch(
     and stops as soon as every agent is full.
     """
     now = now or utcnow()
-    config = config or routing_config.current()
+    config = config or routing_config.current(session)
     _serialize_dispatchers(session)
     agents = agent_snapshots(session)
     pool = AgentPool(agents, rules=config.rules)

@@ -33,6 +33,10 @@ class BreachAction(StrEnum):
     REQUEUE = "requeue"
 
 
+# The SlaPolicy columns that hold a target, in seconds.
+TARGET_FIELDS = ("first_response_seconds", "next_response_seconds", "resolution_seconds")
+
+
 class BusinessCalendar(Base):
     """Opening hours in a time zone, minus holidays. ``hours`` maps weekday (0 = Monday) to minute ranges."""
 
@@ -43,6 +47,7 @@ class BusinessCalendar(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     hours: Mapped[dict[str, list[list[int]]]] = mapped_column(JSON, default=dict)
     holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    holiday_names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # ISO date -> name
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

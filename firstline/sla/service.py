@@ -14,8 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from firstline.conversations.models import Channel, Conversation, Priority
-from firstline.kit.errors import InvalidInput, NotFound
+from firstline.conversations.models import Channel, Conversation
 from firstline.kit.notify import send_on_commit
 from firstline.kit.time import utcnow
 from firstline.sla.calendar import Calendar, add_business_seconds, business_seconds_between, check_calendar
@@ -72,16 +71,12 @@ def create_calendar(
     holidays: Iterable[str] = (),
 ) -> BusinessCalendar:
     """A named business-hour calendar; hours are minute ranges per weekday (0 = Monday)."""
-    checked = check_calendar(timezone=timezone, hours=hours, holidays=list(holidays))
-    calendar = BusinessCalendar(
-        name=name.strip(),
-        timezone=checked.timezone,
-        hours={str(day): [list(span) for span in spans] for day, spans in checked.hours.items()},
-        holidays=sorted(day.isoformat() for day in checked.holidays),
+    from firstline.sla import calendars  # the console's path, with validation and the audit event
+
+    values = calendars.CalendarValues(
+        name=name, timezone=timezone, hours=hours, holidays={day: "" for day in holidays}
     )
-    session.add(calendar)
-    session.flush()
-    return calendar
+    return calendars.create_calendar(session, values=values, actor_agent_id=None)
 
 
 def to_calendar(row: BusinessCalendar) -> Calendar:
@@ -107,22 +102,10 @@ def create_policy(
     breach_actions: Iterable[str] = (BreachAction.NOTIFY_TEAM_LEAD,),
 ) -> SlaPolicy:
     """An SLA policy for a channel, optionally only for one tier and/or priority."""
-    if channel not in Channel._value2member_map_:
-        raise InvalidInput(f"Unknown channel {channel!r}.", field="channel")
-    if priority is not None and priority not in Priority._value2member_map_:
-        raise InvalidInput(f"Unknown priority {priority!r}.", field="priority")
-    targets = (first_response_seconds, next_response_seconds, resolution_seconds)
-    if any(target is not None and target <= 0 for target in targets):
-        raise InvalidInput("Targets are positive numbers of seconds.", field="first_response_seconds")
-    if not 0 < warn_ratio < 1:
-        raise InvalidInput("The warning comes at a share of the target between 0 and 1.", field="warn_ratio")
-    actions = sorted(set(breach_actions))
-    if unknown := [a for a in actions if a not in BreachAction._value2member_map_]:
-        raise InvalidInput(f"Unknown breach action {unknown[0]!r}.", field="breach_actions")
-    if calendar_id is not None and session.get(BusinessCalendar, calendar_id) is None:
-        raise NotFound(f"No calendar with id {calendar_id}.")
-    policy = SlaPolicy(
-        name=name.strip(),
+    from firstline.sla import settings  # the console's path, with validation and the audit event
+
+    values = settings.PolicyValues(
+        name=name,
         channel=channel,
         tier=tier,
         priority=priority,
@@ -130,12 +113,10 @@ def create_policy(
         next_response_seconds=next_response_seconds,
         resolution_seconds=resolution_seconds,
         calendar_id=calendar_id,
-        warn_ratio=warn_ratio,
-        breach_actions=actions,
+        warn_percent=round(warn_ratio * 100),
+        breach_actions=tuple(breach_actions),
     )
-    session.add(policy)
-    session.flush()
-    return policy
+    return settings.create_policy(session, values=values, actor_agent_id=None)
 
 
 def policy_for(session: Session, *, channel: str, tier: str, priority: str) -> EffectivePolicy:

@@ -8,10 +8,11 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from firstline.kit.errors import FirstlineError
+from firstline.kit.time import utcnow
 from firstline.timeline.models import Event
 
 
@@ -43,10 +44,18 @@ class EventKind(StrEnum):
     # SLA clocks (firstline/sla)
     SLA_WARNING = "sla.warning"
     SLA_BREACHED = "sla.breached"
+    # settings changed in the console (no conversation): who changed which target, and when
+    SLA_POLICY_CREATED = "sla.policy_created"
+    SLA_POLICY_UPDATED = "sla.policy_updated"
+    SLA_CALENDAR_CREATED = "sla.calendar_created"
+    SLA_CALENDAR_UPDATED = "sla.calendar_updated"
+    ROUTING_SETTINGS_UPDATED = "routing.settings_updated"
     # email (firstline/email)
     EMAIL_SEND_FAILED = "email.send_failed"
     EMAIL_BOUNCED = "email.bounced"
     MESSAGES_MOVED = "conversation.messages_moved"
+    # live chat (firstline/chat)
+    TRANSCRIPT_EMAILED = "chat.transcript_emailed"
     # cases (firstline/cases)
     CASE_FIELDS_UPDATED = "case.fields_updated"
     ESCALATED = "case.escalated"
@@ -66,6 +75,9 @@ class EventKind(StrEnum):
     CUSTOMER_MERGED = "customer.merged"
 
 
+_INSERT_EVENT = insert(Event.__table__).returning(Event.__table__.c.id)
+
+
 class ActorKind(StrEnum):
     AGENT = "agent"
     CUSTOMER = "customer"
@@ -82,17 +94,23 @@ def record_event(
     customer_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Append one event. The caller's transaction commits it together with the change it describes."""
-    entry = Event(
-        kind=kind,
-        actor_kind=actor_kind,
-        actor_agent_id=actor_agent_id,
-        conversation_id=conversation_id,
-        customer_id=customer_id,
-        data=data or {},
-    )
-    session.add(entry)
+    """Append one event. The caller's transaction commits it together with the change it describes.
+
+    Pending ORM changes are flushed first, so the event follows what it describes and reactions read it.
+    The event is inserted directly (it is never changed afterwards); the Event returned is not in the
+    session.
+    """
     session.flush()
+    values = {
+        "kind": kind,
+        "actor_kind": actor_kind,
+        "actor_agent_id": actor_agent_id,
+        "conversation_id": conversation_id,
+        "customer_id": customer_id,
+        "data": data or {},
+        "created_at": utcnow(),
+    }
+    entry = Event(id=session.execute(_INSERT_EVENT, values).scalar_one(), **values)
     for reaction in _reactions_to(kind):
         reaction(session, entry)
     return entry
@@ -135,6 +153,12 @@ def list_conversation_events(session: Session, *, conversation_id: int) -> list[
     return list(
         session.scalars(select(Event).where(Event.conversation_id == conversation_id).order_by(Event.id))
     )
+
+
+def list_events_of_kinds(session: Session, *, kinds: list[EventKind], limit: int = 50) -> list[Event]:
+    """The latest events of ``kinds``, newest first (the audit trail of settings changes)."""
+    query = select(Event).where(Event.kind.in_([kind.value for kind in kinds]))
+    return list(session.scalars(query.order_by(Event.id.desc()).limit(limit)))
 
 
 def list_customer_events(session: Session, *, customer_id: int, conversation_ids: list[int]) -> list[Event]:

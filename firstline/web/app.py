@@ -98,6 +98,8 @@ def _include_routers(app: FastAPI) -> None:
     from firstline.ops import api as ops_api
     from firstline.routing import api as routing_api
     from firstline.routing import views as routing_views
+    from firstline.sla import api as sla_api
+    from firstline.sla import views as sla_views
 
     # Routes are added as they are (each API router carries its /api/v1 prefix), so app.routes is the
     # flat list of every endpoint: the role matrix test and the metrics labels read it.
@@ -116,6 +118,8 @@ def _include_routers(app: FastAPI) -> None:
         email_views,
         routing_api,
         routing_views,
+        sla_api,
+        sla_views,
         cases_api,
         complaints_api,
         incidents_api,

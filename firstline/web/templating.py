@@ -8,7 +8,7 @@ from fastapi.templating import Jinja2Templates
 
 from firstline.agents.roles import Permission, has_permission
 from firstline.kit.languages import LANGUAGE_NAMES, language_name
-from firstline.kit.time import utcnow
+from firstline.kit.time import format_duration, utcnow
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -54,6 +54,7 @@ def configure_templates(templates: Jinja2Templates) -> Jinja2Templates:
     env.filters["ago"] = time_ago
     env.filters["countdown"] = countdown
     env.filters["label"] = label
+    env.filters["duration"] = format_duration
     env.filters["language_name"] = language_name
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     env.globals["Permission"] = Permission

@@ -1,11 +1,13 @@
-"""Fixtures of the cases tests: an L2 agent, a screenshot in João's chat, a complete handoff."""
+"""Fixtures of the cases tests: an L2 agent, a screenshot in João's chat, a complete handoff, and the
+console errors a browser test ends without."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import Page
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent
@@ -13,6 +15,7 @@ from firstline.attachments.models import Attachment
 from firstline.cases.service import Handoff
 from firstline.conversations.models import AuthorKind, Conversation
 from firstline.conversations.service import post_message
+from tests.browser import ConsoleErrors
 
 TXID = "b" * 64
 DEPOSIT_FIELDS = {"uid": "48213377", "coin": "USDT", "network": "TRC20", "amount": "250", "txid": TXID}
@@ -56,3 +59,12 @@ def complete_handoff(screenshot: Attachment) -> Callable[..., Handoff]:
         return Handoff(**values)
 
     return make
+
+
+@pytest.fixture
+def errors(page: Page) -> Iterator[ConsoleErrors]:
+    """A browser test ends with no console or JavaScript error on its page or its colleagues' pages."""
+    seen = ConsoleErrors()
+    seen.watch(page)
+    yield seen
+    assert seen.seen == []

@@ -124,6 +124,10 @@ CASES_SAMPLE_BODIES: dict[tuple[str, str], B] = {
     ("POST", f"{INC}/send"): lambda _: {},
     # console
     ("POST", "/conversations/{conversation_id}/case/fields"): lambda _: {"uid": "48213377"},
+    # The category João's chat already has: the later steps still take the deposit's fields.
+    ("POST", "/conversations/{conversation_id}/case/category"): lambda _: {
+        "category": "deposit_not_credited"
+    },
     ("POST", "/conversations/{conversation_id}/case/escalate"): lambda ids: {
         **_handoff(ids, "technical"),
         **FIELDS,

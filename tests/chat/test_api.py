@@ -1,4 +1,4 @@
-"""The widget's HTTP endpoints: config, starting a chat with or without identity, uploads, transcript."""
+"""The widget's HTTP endpoints: config, starting a chat with or without identity, uploads, transcripts."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from firstline.chat.identity import sign_uid
 from firstline.chat.models import ChatSite
 from firstline.chat.service import create_site
+from firstline.conversations.models import AuthorKind
+from firstline.conversations.service import post_message
 from firstline.customers.models import Customer
 from tests.chat.conftest import ORIGIN, AgentLogin, LiveServer, Peer, run, start_chat
 
@@ -244,3 +246,72 @@ class TestTranscript:
         assert response.headers["content-disposition"] == f'attachment; filename="{chat["reference"]}.txt"'
         assert "Buongiorno" in response.text and "Giulia Rossi" in response.text
         assert "phishing" not in response.text
+
+
+def _said(store: Session, conversation_id: int, body: str = "Olá, o meu depósito não chegou.") -> None:
+    post_message(store, conversation_id=conversation_id, author_kind=AuthorKind.CUSTOMER, body=body)
+    store.commit()
+
+
+def _email_transcript(server: LiveServer, token: str, **body: Any) -> httpx.Response:
+    return httpx.post(
+        f"{server.http}/api/v1/chat/transcript/email",
+        json=body,
+        headers={"X-Visitor-Token": token, "Origin": ORIGIN},
+    )
+
+
+class TestTranscriptByEmail:
+    def test_without_a_valid_visitor_token_nothing_is_queued(self, server: LiveServer) -> None:
+        response = _email_transcript(server, "fv_not-a-token", request_id="r-1")
+        assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+
+    def test_a_page_on_another_origin_may_ask_across_origins(self, server: LiveServer) -> None:
+        response = httpx.options(
+            f"{server.http}/api/v1/chat/transcript/email",
+            headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"},
+        )
+        assert response.status_code == 204 and response.headers["access-control-allow-origin"] == ORIGIN
+
+    def test_a_visitor_without_an_address_is_asked_for_a_valid_one(
+        self, server: LiveServer, site: ChatSite, store: Session
+    ) -> None:
+        chat = start_chat(server, site)
+        _said(store, chat["conversation_id"])
+        asked = _email_transcript(server, chat["visitor_token"], request_id="r-1")
+        assert asked.status_code == 422 and asked.json()["error"]["code"] == "email_required"
+        invalid = _email_transcript(server, chat["visitor_token"], request_id="r-2", email="ana@")
+        assert invalid.status_code == 422 and invalid.json()["error"]["field"] == "email"
+        queued = _email_transcript(server, chat["visitor_token"], request_id="r-3", email="ana@example.org")
+        assert queued.status_code == 202
+        assert queued.json() == {"status": "queued", "recipient": "a***@example.org", "duplicate": False}
+
+    def test_the_fourth_request_within_an_hour_is_refused_with_a_clear_error(
+        self, server: LiveServer, site: ChatSite, store: Session
+    ) -> None:
+        chat = start_chat(server, site, email="joao.silva@example.com")
+        _said(store, chat["conversation_id"])
+        statuses = [_email_transcript(server, chat["visitor_token"]).status_code for _ in range(3)]
+        assert statuses == [202, 202, 202]
+        refused = _email_transcript(server, chat["visitor_token"])
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "rate_limited"
+        assert "3 times in the last hour" in refused.json()["error"]["message"]
+
+    def test_an_agent_sends_it_to_the_customers_address_on_file_once_per_request(
+        self,
+        server: LiveServer,
+        site: ChatSite,
+        store: Session,
+        make_chat_agent: Callable[..., AgentLogin],
+    ) -> None:
+        chat = start_chat(server, site, email="joao.silva@example.com")
+        _said(store, chat["conversation_id"])
+        login = make_chat_agent("Rita Sousa")
+        url = f"{server.http}/api/v1/chat/conversations/{chat['conversation_id']}/transcript/email"
+        first = httpx.post(url, json={"request_id": "a-1"}, headers=login.headers)
+        again = httpx.post(url, json={"request_id": "a-1"}, headers=login.headers)
+        assert (first.status_code, again.status_code) == (202, 202)
+        assert first.json()["recipient"] == "j***@example.com" and again.json()["duplicate"] is True
+        refused = httpx.post(url, json={"email": "elsewhere@example.net"}, headers=login.headers)
+        assert refused.status_code == 422  # an agent cannot send it anywhere but the address on file

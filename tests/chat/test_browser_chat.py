@@ -12,9 +12,6 @@ from __future__ import annotations
 import asyncio
 import re
 import struct
-import threading
-import time
-import urllib.request
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,34 +19,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    ConsoleMessage,
     Locator,
     Page,
+    ViewportSize,
     WebSocketRoute,
     expect,
     sync_playwright,
 )
 from sqlalchemy import select
 
-from firstline.config import Settings
 from firstline.conversations.models import AuthorKind, Conversation, Message
 from firstline.conversations.service import post_message
 from firstline.customers.models import Customer as CustomerRow
-from firstline.db import declare_write, make_engine, make_session_factory, migrate, session_scope
+from firstline.db import declare_write, make_engine, make_session_factory, session_scope
 from firstline.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
-from firstline.web.app import create_app
-from tests import harness
+from tests.browser import LAPTOP, ConsoleErrors, log_in, screenshot, serve_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser-chat")]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-CUSTOMER_SCREEN = {"width": 1280, "height": 800}
-AGENT_SCREEN = {"width": 1366, "height": 768}
-SERVER_START_SECONDS = 20.0
+CUSTOMER_SCREEN: ViewportSize = {"width": 1280, "height": 800}
 ATTACHMENT_LIMIT = 2 * 1024 * 1024  # the widget learns it from the server; small keeps the test fast
 
 
@@ -81,42 +72,9 @@ def chat_browser(
             browser.close()
 
 
-class BrowserErrors:
-    """JavaScript and console errors of the pages a test opens; a test ends with none unexpected."""
-
-    _REFUSED = re.compile(r"server responded with a status of (\d{3})")
-    _SOCKET = re.compile(r"WebSocket connection to .* failed")
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self.expected_statuses: set[int] = set()
-        self.network_may_fail = False
-
-    def expect_status(self, *statuses: int) -> None:
-        """Chromium logs every refused request; these statuses are part of the story being tested."""
-        self.expected_statuses.update(statuses)
-
-    def watch(self, page: Page) -> Page:
-        page.on("console", self._on_console)
-        page.on("pageerror", lambda error: self.seen.append(f"page error: {error}"))
-        return page
-
-    def _on_console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        refused = self._REFUSED.search(message.text)
-        if refused and int(refused.group(1)) in self.expected_statuses:
-            return
-        if self.network_may_fail and (
-            self._SOCKET.search(message.text) or "ERR_INTERNET_DISCONNECTED" in message.text
-        ):
-            return
-        self.seen.append(f"{message.text} ({message.location.get('url')})")
-
-
 @pytest.fixture
-def browser_errors() -> Iterator[BrowserErrors]:
-    errors = BrowserErrors()
+def browser_errors() -> Iterator[ConsoleErrors]:
+    errors = ConsoleErrors()
     yield errors
     assert errors.seen == []
 
@@ -134,56 +92,15 @@ class LiveSite:
 
 
 @pytest.fixture(scope="module")
-def live_site(
-    fresh_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveSite]:
-    url = fresh_database_url("browser_chat")
-    migrate(url)
-    engine = make_engine(url)
-    with session_scope(make_session_factory(engine)) as session:
-        seed_demo(session, seed=11, customers=12, conversations=16)
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("browser-chat-data"),
-        database_url=url,
-        secret_key="browser-chat-secret-" + "z" * 32,
+def live_site(request: pytest.FixtureRequest) -> Iterator[LiveSite]:
+    with serve_console(
+        request,
+        "browser_chat",
+        lambda session: seed_demo(session, seed=11, customers=12, conversations=16),
         run_timers=False,  # no routing timer assigns the test's chats behind the agents' backs
         attachment_max_bytes=ATTACHMENT_LIMIT,
-    )
-    port = harness.free_port()
-    config = uvicorn.Config(
-        create_app(settings, engine=engine),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="firstline-chat-live-server", daemon=True)
-    thread.start()
-    try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}/healthz", thread)
-        yield LiveSite(url=f"http://127.0.0.1:{port}", database_url=url)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-    assert not thread.is_alive(), "the live server did not stop within 10 s"
-
-
-def _wait_until_healthy(url: str, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        if not thread.is_alive():
-            pytest.fail("the live server thread exited before answering /healthz", pytrace=False)
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"the live server did not answer {url} in {SERVER_START_SECONDS:.0f}s", pytrace=False)
-        time.sleep(0.05)
+    ) as server:
+        yield LiveSite(url=server.url, database_url=server.database_url)
 
 
 # --- the people -------------------------------------------------------------------------------------
@@ -232,7 +149,7 @@ class Customer:
         return self.page.locator(".fl-messages > li.fl-msg").filter(has_text=text)
 
     def screenshot(self, name: str) -> Path:
-        return _screenshot(self.page, name)
+        return screenshot(self.page, name, full_page=False)
 
 
 class Agent:
@@ -243,11 +160,7 @@ class Agent:
         self.site = site
 
     def log_in(self, login: str) -> None:
-        self.page.goto(self.site.at("/login"))
-        self.page.get_by_label("Email").fill(f"{login}@{DEMO_DOMAIN}")
-        self.page.get_by_label("Password").fill(DEMO_PASSWORD)
-        self.page.get_by_role("button", name="Log in").click()
-        expect(self.page).to_have_url(re.compile(r"/inbox"))
+        log_in(self.page, self.site.url, f"{login}@{DEMO_DOMAIN}", DEMO_PASSWORD)
 
     def open_workspace(self) -> None:
         self.page.get_by_role("link", name="Chats", exact=True).click()
@@ -280,28 +193,19 @@ class Agent:
         expect(composer).to_have_value("")
 
     def screenshot(self, name: str) -> Path:
-        return _screenshot(self.page, name)
-
-
-def _screenshot(page: Page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert path.stat().st_size > 10_000, f"{path} is only {path.stat().st_size} bytes"
-    return path
+        return screenshot(self.page, name, full_page=False)
 
 
 @pytest.fixture
 def people(
-    chat_browser: Browser, live_site: LiveSite, browser_errors: BrowserErrors
+    chat_browser: Browser, live_site: LiveSite, browser_errors: ConsoleErrors
 ) -> Iterator[Callable[[str], tuple[Customer, Agent, BrowserContext]]]:
     """Makes a customer (own browser context, page in ``language``) and an agent (own context)."""
     contexts: list[BrowserContext] = []
 
     def make(language: str) -> tuple[Customer, Agent, BrowserContext]:
         customer_context = chat_browser.new_context(viewport=CUSTOMER_SCREEN, locale=language)
-        agent_context = chat_browser.new_context(viewport=AGENT_SCREEN, locale="en-GB")
+        agent_context = chat_browser.new_context(viewport=LAPTOP, locale="en-GB")
         contexts.extend([customer_context, agent_context])
         customer = Customer(browser_errors.watch(customer_context.new_page()), live_site, language)
         agent = Agent(browser_errors.watch(agent_context.new_page()), live_site)
@@ -405,7 +309,7 @@ class TestLiveChatInThreeLanguages:
         self,
         story: Story,
         people: Callable[[str], tuple[Customer, Agent, BrowserContext]],
-        browser_errors: BrowserErrors,
+        browser_errors: ConsoleErrors,
         live_site: LiveSite,
     ) -> None:
         customer, agent, customer_context = people(story.language)
@@ -578,7 +482,7 @@ class TestLostAcknowledgement:
     def test_a_message_whose_ack_was_lost_is_resent_after_reconnecting_and_stored_once(
         self,
         people: Callable[[str], tuple[Customer, Agent, BrowserContext]],
-        browser_errors: BrowserErrors,
+        browser_errors: ConsoleErrors,
         live_site: LiveSite,
     ) -> None:
         customer, agent, _ = people("de")
@@ -652,7 +556,7 @@ class TestAttachmentsAndTheRest:
     def test_a_spanish_chat_with_an_image_refused_files_an_automatic_message_status_changes_and_a_transcript(
         self,
         people: Callable[[str], tuple[Customer, Agent, BrowserContext]],
-        browser_errors: BrowserErrors,
+        browser_errors: ConsoleErrors,
         live_site: LiveSite,
     ) -> None:
         customer, agent, _ = people("es")
@@ -753,6 +657,6 @@ class TestAttachmentsAndTheRest:
         transcript = Path(download.value.path()).read_text(encoding="utf-8")
         assert download.value.suggested_filename.endswith(".txt")
         assert "adjunto el comprobante" in transcript and "comprobante.png" in transcript
-        assert "[automatic]" in transcript and "Ya veo el comprobante" in transcript
+        assert "[automático]" in transcript and "Ya veo el comprobante" in transcript
         customer.screenshot("chat-es-customer")
         agent.screenshot("chat-es-agent")

@@ -13,6 +13,7 @@ from firstline.chat.runtime import ChatRuntime, WriteRequest
 from firstline.chat.service import customer_send, start_chat
 from firstline.conversations.models import Message
 from firstline.db import make_session_factory
+from firstline.kit.errors import InvalidInput
 
 
 def _runtime(engine: Engine) -> ChatRuntime:
@@ -67,3 +68,29 @@ def test_a_failing_write_in_a_batch_rolls_back_alone_and_the_others_are_committe
         )
     }
     assert stored == {chats[0].conversation_id: 1, chats[2].conversation_id: 1}
+
+
+def test_a_lone_write_that_fails_gets_its_own_error_and_stores_nothing(
+    chat_engine: Engine, store: Session, site: ChatSite
+) -> None:
+    if chat_engine.dialect.name != "sqlite":
+        return  # the group writer serves SQLite; PostgreSQL writes run in transactions of their own
+    chat = start_chat(store, site_key=site.public_key, origin=None, name="Alone").chat
+    store.commit()
+    runtime = _runtime(chat_engine)
+
+    def work(session: Session) -> Any:
+        customer_send(session, chat_session_id=chat.id, client_msg_id="m-1", body="hello", secret="s")
+        raise InvalidInput("Attachment 7 was not uploaded in this chat.")
+
+    async def scenario() -> Any:
+        request = WriteRequest(work, asyncio.get_running_loop())
+        await asyncio.to_thread(runtime._run_batch, [request])
+        return (await asyncio.gather(request.future, return_exceptions=True))[0]
+
+    outcome = asyncio.run(scenario())
+    assert isinstance(outcome, InvalidInput) and "not uploaded" in str(outcome)
+    stored = store.scalar(
+        select(func.count()).select_from(Message).where(Message.conversation_id == chat.conversation_id)
+    )
+    assert stored == 0

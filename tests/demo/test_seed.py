@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -12,8 +11,7 @@ from firstline.agents.auth import LoginPolicy, authenticate
 from firstline.agents.models import Agent
 from firstline.conversations.models import Conversation, Message
 from firstline.customers.models import Customer
-from firstline.db import make_engine, make_session_factory, migrate, session_scope
-from firstline.demo.seed import DEMO_PASSWORD, seed_demo
+from firstline.demo.seed import DEMO_PASSWORD
 
 
 def _fingerprint(session: Session) -> list[tuple]:
@@ -30,19 +28,6 @@ def _fingerprint(session: Session) -> list[tuple]:
         .order_by(Conversation.id, Message.seq)
     )
     return [tuple(row) for row in rows]
-
-
-@pytest.fixture(scope="module")
-def full_demo(fresh_database_url):
-    """The demo exactly as `firstline demo` seeds it."""
-    url = fresh_database_url("demo")
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    with session_scope(factory) as session:
-        summary = seed_demo(session, seed=7)
-    yield factory, summary
-    engine.dispose()
 
 
 class TestSeedDemo:
@@ -113,14 +98,6 @@ class TestSeedDemo:
             )
         assert mismatched == 0
 
-    def test_the_same_seed_gives_the_same_data(self, fresh_database_url) -> None:
-        prints = []
-        for purpose in ("seed_a", "seed_b"):
-            url = fresh_database_url(purpose)
-            migrate(url)
-            engine = make_engine(url)
-            with session_scope(make_session_factory(engine)) as session:
-                seed_demo(session, seed=11, customers=40, conversations=60)
-                prints.append(_fingerprint(session))
-            engine.dispose()
+    def test_the_same_seed_gives_the_same_data(self, seeded_twice) -> None:
+        prints = seeded_twice(_fingerprint, seed=11, customers=40, conversations=60)
         assert prints[0] == prints[1] and len(prints[0]) > 100

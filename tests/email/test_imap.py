@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import asyncio
 import imaplib
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from firstline.config import MailboxSettings, Settings
 from firstline.email import intake
-from firstline.email.imap import PROCESSED_KEYWORD, TOO_LARGE_KEYWORD, poll_mailbox, sync_configured_mailboxes
+from firstline.email.imap import (
+    PROCESSED_KEYWORD,
+    TOO_LARGE_KEYWORD,
+    UNREADABLE_PASSWORD,
+    poll_mailbox,
+    sync_configured_mailboxes,
+)
 from firstline.email.models import InboundMail, InboundStatus, Mailbox
+from firstline.email.service import mailbox_password, set_mailbox_password
+from firstline.email.tasks import _poll_all
+from firstline.kit.sealing import seal
 from tests import harness
 from tests.email.conftest import corpus
 
-USERS = {f"support{n}": "secret" for n in range(1, 7)}
+USERS = {f"support{n}": "secret" for n in range(1, 8)}
+SECRET_KEY = "imap-test-secret-key-" + "k" * 32
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +40,12 @@ def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[harness.Runnin
         harness.require_or_skip(exc)
     with server:
         yield server
+
+
+@pytest.fixture
+def mail_settings(mail_settings: Settings) -> Settings:
+    """The settings of these tests, whose secret key seals the mailboxes' passwords."""
+    return mail_settings.model_copy(update={"secret_key": SECRET_KEY})
 
 
 def imap_login(dovecot: harness.RunningService, user: str) -> imaplib.IMAP4:
@@ -57,8 +74,9 @@ def flags_in(dovecot: harness.RunningService, user: str, folder: str = "INBOX") 
 def mailbox_for(db: Session, dovecot: harness.RunningService, user: str, **fields: object) -> Mailbox:
     mailbox = Mailbox(
         address=f"{user}@exchange.example", imap_host="127.0.0.1", imap_port=dovecot.port, imap_ssl=False,
-        imap_username=user, imap_password=USERS[user], **fields,
+        imap_username=user, **fields,
     )  # fmt: skip
+    set_mailbox_password(mailbox, password=USERS[user], secret_key=SECRET_KEY)
     db.add(mailbox)
     db.commit()
     return mailbox
@@ -167,19 +185,63 @@ class TestFailures:
         self, db: Session, dovecot, factory: sessionmaker[Session], mail_settings: Settings
     ) -> None:
         mailbox = mailbox_for(db, dovecot, "support1")
-        mailbox.imap_password = "wrong"
+        set_mailbox_password(mailbox, password="wrong", secret_key=SECRET_KEY)
         db.commit()
         summary = poll_mailbox(factory, mailbox_id=mailbox.id, settings=mail_settings)
         db.refresh(mailbox)
         assert summary.error and mailbox.last_poll_error == summary.error
+        assert "wrong" not in summary.error
+
+    def test_a_password_sealed_under_another_secret_key_is_shown_as_a_mailbox_error(
+        self,
+        db: Session,
+        dovecot,
+        factory: sessionmaker[Session],
+        mail_settings: Settings,
+        caplog: pytest.LogCaptureFixture,
+    ) -> None:
+        mailbox = mailbox_for(db, dovecot, "support1")
+        mailbox.imap_password_sealed = seal("the-key-before-rotation-" + "z" * 32, USERS["support1"])
+        db.commit()
+        summary = poll_mailbox(factory, mailbox_id=mailbox.id, settings=mail_settings)
+        db.refresh(mailbox)
+        assert (summary.fetched, summary.error) == (0, UNREADABLE_PASSWORD)
+        assert mailbox.last_poll_error == UNREADABLE_PASSWORD and mailbox.last_polled_at is not None
+        assert "IMAP password unreadable" in caplog.text
+
+    def test_the_poll_loop_goes_on_to_the_next_mailbox_after_an_unreadable_password(
+        self, db: Session, dovecot, factory: sessionmaker[Session], mail_settings: Settings
+    ) -> None:
+        unreadable = mailbox_for(db, dovecot, "support1")
+        unreadable.imap_password_sealed = seal("the-key-before-rotation-" + "z" * 32, USERS["support1"])
+        readable = mailbox_for(db, dovecot, "support7")
+        db.commit()
+        append(dovecot, "support7", corpus("multipart_alternative.eml"))
+        asyncio.run(_poll_all(factory, mail_settings))  # raises nothing
+        db.refresh(unreadable)
+        db.refresh(readable)
+        assert (unreadable.last_poll_error, readable.last_poll_error) == (UNREADABLE_PASSWORD, "")
+        stored = db.scalar(
+            select(InboundMail.mailbox_id).where(InboundMail.message_id == "<alt-1@mail.example.com>")
+        )
+        assert stored == readable.id
 
 
 def test_mailboxes_given_by_environment_are_created_and_updated(db: Session) -> None:
     configured = [
         MailboxSettings(address="Help@Exchange.example", imap_host="imap.exchange.example", auto_ack=True)
     ]
-    (created,) = sync_configured_mailboxes(db, configured=configured)
+    (created,) = sync_configured_mailboxes(db, configured=configured, secret_key=SECRET_KEY)
     assert (created.address, created.auto_ack) == ("help@exchange.example", True)
     configured[0].auto_ack = False
-    (updated,) = sync_configured_mailboxes(db, configured=configured)
+    (updated,) = sync_configured_mailboxes(db, configured=configured, secret_key=SECRET_KEY)
     assert updated.id == created.id and not updated.auto_ack
+
+
+def test_a_password_given_by_environment_is_stored_sealed(db: Session) -> None:
+    configured = [MailboxSettings(address="help@exchange.example", imap_password="env-pa55word")]
+    (mailbox,) = sync_configured_mailboxes(db, configured=configured, secret_key=SECRET_KEY)
+    raw = db.execute(text("SELECT imap_password_sealed FROM mailbox WHERE id = :id"), {"id": mailbox.id})
+    stored = raw.scalar_one()
+    assert stored.startswith("fernet:") and "env-pa55word" not in stored
+    assert mailbox_password(mailbox, secret_key=SECRET_KEY) == "env-pa55word"

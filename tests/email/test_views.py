@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent
+from firstline.config import Settings
 from firstline.conversations.models import Conversation, Message
 from firstline.email.intake import IngestResult
 from firstline.email.models import InboundMail, Mailbox, ThreadRule
+from firstline.email.service import mailbox_password
+from firstline.kit.sealing import unseal
 from tests.conftest import csrf, login
 from tests.email.conftest import corpus
 
@@ -126,7 +129,7 @@ class TestRejectedAndMailboxes:
         assert page.status_code == 200 and "no sender address" in page.text and "who am I" in page.text
 
     def test_an_admin_saves_a_mailbox_and_an_empty_password_keeps_the_old_one(
-        self, client: TestClient, db: Session, admin: Agent
+        self, client: TestClient, db: Session, admin: Agent, settings: Settings
     ) -> None:
         login(client, admin)
         form = {"address": "Help@Exchange.example", "imap_host": "imap.exchange.example", "imap_password": "s3cret",
@@ -138,10 +141,39 @@ class TestRejectedAndMailboxes:
         mailbox = db.scalar(select(Mailbox).where(Mailbox.address == "help@exchange.example"))
         assert mailbox is not None
         db.refresh(mailbox)
-        assert (mailbox.imap_password, mailbox.auto_ack, mailbox.signatures) == (
-            "s3cret",
-            False,
-            {"it": "Assistenza Exchange"},
-        )
+        assert (
+            mailbox_password(mailbox, secret_key=settings.effective_secret_key()),
+            mailbox.auto_ack,
+            mailbox.signatures,
+        ) == ("s3cret", False, {"it": "Assistenza Exchange"})
         page = client.get("/email/mailboxes")
         assert "help@exchange.example" in page.text and "s3cret" not in page.text
+        assert "<td>set</td>" in page.text
+
+    def test_the_stored_password_is_sealed_when_created_and_when_changed(
+        self, client: TestClient, db: Session, admin: Agent, settings: Settings
+    ) -> None:
+        login(client, admin)
+        form = {"address": "help@exchange.example", "imap_host": "imap.exchange.example",
+                "imap_password": "first-Pa55", "csrf_token": csrf(client)}  # fmt: skip
+        client.post("/email/mailboxes", data=form, follow_redirects=False)
+        created = stored_password_column(db, "help@exchange.example")
+        client.post("/email/mailboxes", data={**form, "imap_password": "second-Pa55"}, follow_redirects=False)
+        changed = stored_password_column(db, "help@exchange.example")
+        assert created.startswith("fernet:") and changed.startswith("fernet:") and created != changed
+        assert "Pa55" not in created + changed
+        secret_key = settings.effective_secret_key()
+        assert (unseal(secret_key, created), unseal(secret_key, changed)) == ("first-Pa55", "second-Pa55")
+
+    def test_a_mailbox_without_a_password_shows_not_set(
+        self, client: TestClient, admin: Agent, support_mailbox: Mailbox
+    ) -> None:
+        login(client, admin)
+        page = client.get("/email/mailboxes")
+        assert "support@exchange.example" in page.text and "<td>not set</td>" in page.text
+
+
+def stored_password_column(db: Session, address: str) -> str:
+    """The password column as the database holds it, read with SQL."""
+    query = text("SELECT imap_password_sealed FROM mailbox WHERE address = :address")
+    return str(db.execute(query, {"address": address}).scalar_one())

@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import threading
-import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect
 
 from firstline.agents.service import create_agent
-from firstline.config import Settings
 from firstline.conversations.service import open_conversation
 from firstline.customers.service import create_customer
-from firstline.db import make_engine, make_session_factory, migrate, session_scope
+from firstline.db import session_scope
 from firstline.routing import service
 from firstline.routing.presence import set_presence
-from firstline.web.app import create_app
-from tests import harness
+from tests.browser import PASSWORD, ConsoleErrors, log_in, screenshot, serve_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("routing-browser")]
-PASSWORD = "live floor password"  # noqa: S105 - test password
 
 
 @dataclass(frozen=True)
@@ -48,75 +41,37 @@ def _enqueue_chat(session: Any, language: str) -> int:
     return conversation.id
 
 
+def _seed(session: Any) -> None:
+    create_agent(
+        session, email="lead@floor.example", name="Hannah Lead", password=PASSWORD, roles=["team_lead"]
+    )
+    giulia = create_agent(
+        session,
+        email="giulia@floor.example",
+        name="Giulia Rossi",
+        password=PASSWORD,
+        roles=["agent_l1"],
+        languages={"it": "native", "en": "fluent"},
+        max_concurrent_chats=1,
+    )
+    set_presence(session, agent_id=giulia.id, status="online")
+    for language in ("it", "it", "pt"):
+        _enqueue_chat(session, language)
+
+
 @pytest.fixture(scope="module")
-def floor(
-    fresh_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Floor]:
-    url = fresh_database_url("live")
-    migrate(url)
-    engine = make_engine(url)
-    factory = make_session_factory(engine)
-    with session_scope(factory) as session:
-        create_agent(
-            session, email="lead@floor.example", name="Hannah Lead", password=PASSWORD, roles=["team_lead"]
-        )
-        giulia = create_agent(
-            session,
-            email="giulia@floor.example",
-            name="Giulia Rossi",
-            password=PASSWORD,
-            roles=["agent_l1"],
-            languages={"it": "native", "en": "fluent"},
-            max_concurrent_chats=1,
-        )
-        set_presence(session, agent_id=giulia.id, status="online")
-        for language in ("it", "it", "pt"):
-            _enqueue_chat(session, language)
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("live-data"),
-        database_url=url,
-        secret_key="live-" + "x" * 40,
-        run_timers=False,
-    )
-    port = harness.free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail("the live server did not start")
-            time.sleep(0.05)
-    try:
-        yield Floor(f"http://127.0.0.1:{port}", factory, "lead@floor.example", "giulia@floor.example")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-
-
-def log_in(page: Page, floor: Floor, email: str) -> None:
-    page.goto(f"{floor.url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{floor.url}/inbox")
+def floor(request: pytest.FixtureRequest) -> Iterator[Floor]:
+    with serve_console(request, "live", _seed, run_timers=False) as server:
+        yield Floor(server.url, server.factory, "lead@floor.example", "giulia@floor.example")
 
 
 class TestLiveView:
     def test_the_team_lead_sees_waiting_chats_agents_and_risks_and_the_panel_refreshes_itself(
         self, page: Page, floor: Floor
     ) -> None:
-        errors: list[str] = []
-        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        log_in(page, floor, floor.lead_email)
+        errors = ConsoleErrors()
+        errors.watch(page)
+        log_in(page, floor.url, floor.lead_email)
         page.get_by_role("link", name="Live").click()
         expect(page).to_have_url(f"{floor.url}/live")
         expect(page.locator("#live-total-waiting")).to_have_text("2")  # one Italian chat went to Giulia
@@ -129,27 +84,19 @@ class TestLiveView:
             _enqueue_chat(session, "de")
         expect(page.locator("#live-total-waiting")).to_have_text("3", timeout=12_000)  # htmx polling
         expect(page.locator("#live-waiting")).to_contain_text("DE")
-        page.screenshot(path=str(harness_screenshot("live-floor")))
-        assert errors == []
+        screenshot(page, "live-floor", full_page=False)
+        assert errors.seen == []
 
     def test_an_l1_agent_has_no_live_link_and_is_refused_the_page(self, page: Page, floor: Floor) -> None:
-        log_in(page, floor, floor.agent_email)
+        log_in(page, floor.url, floor.agent_email)
         expect(page.get_by_role("link", name="Live")).to_have_count(0)
         response = page.goto(f"{floor.url}/live")
         assert response is not None and response.status == 403
 
     def test_the_inbox_shows_an_sla_countdown_that_ticks(self, page: Page, floor: Floor) -> None:
-        log_in(page, floor, floor.lead_email)
+        log_in(page, floor.url, floor.lead_email)
         countdown = page.locator("time.sla-due").first
         expect(countdown).to_be_visible()
         first = countdown.text_content()
         page.wait_for_timeout(2100)
         assert countdown.text_content() != first
-
-
-def harness_screenshot(name: str) -> Any:
-    from pathlib import Path
-
-    folder = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.png"

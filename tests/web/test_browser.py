@@ -8,34 +8,24 @@ context, so each logs in through the real form.
 from __future__ import annotations
 
 import re
-import threading
-import time
-import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from firstline.config import Settings
 from firstline.conversations.models import AuthorKind, Conversation, Status
 from firstline.conversations.service import post_message
-from firstline.db import make_engine, make_session_factory, migrate, session_scope
 from firstline.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, seed_demo
-from firstline.web.app import create_app
-from tests import harness
+from tests.browser import LAPTOP, ConsoleErrors, screenshot, serve_console, submit_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-LAPTOP = {"width": 1366, "height": 768}
 ITALIAN_AGENT = f"l1.it@{DEMO_DOMAIN}"
-SERVER_START_SECONDS = 20.0
 LANGUAGES = ("EN", "IT", "PT", "DE", "ES")
 
 
@@ -48,34 +38,11 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
     return {**browser_context_args, "viewport": LAPTOP}
 
 
-class BrowserErrors:
-    """JavaScript errors and console errors seen by the test's page."""
-
-    _REFUSED = re.compile(r"server responded with a status of (\d{3})")
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-        self.expected_statuses: set[int] = set()
-
-    def expect_status(self, *statuses: int) -> None:
-        """Chromium logs every refused request; these statuses are part of the story being tested."""
-        self.expected_statuses.update(statuses)
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        refused = self._REFUSED.search(message.text)
-        if refused and int(refused.group(1)) in self.expected_statuses:
-            return
-        self.seen.append(f"{message.text} ({message.location.get('url')})")
-
-
 @pytest.fixture(autouse=True)
-def browser_errors(page: Page) -> Iterator[BrowserErrors]:
+def browser_errors(page: Page) -> Iterator[ConsoleErrors]:
     """A test ends with no JavaScript or console error, e.g. nothing the Content-Security-Policy blocked."""
-    errors = BrowserErrors()
-    page.on("console", errors.on_console)
-    page.on("pageerror", lambda error: errors.seen.append(f"page error: {error}"))
+    errors = ConsoleErrors()
+    errors.watch(page)
     yield errors
     assert errors.seen == []
 
@@ -99,129 +66,51 @@ class LiveConsole:
 
 
 @pytest.fixture(scope="module")
-def live_console(
-    fresh_database_url: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveConsole]:
-    url = fresh_database_url("browser")
-    migrate(url)
-    engine = make_engine(url)
-    ids = _seed(make_session_factory(engine))
-    settings = Settings(
-        data_dir=tmp_path_factory.mktemp("browser-data"),
-        database_url=url,
-        secret_key="browser-test-secret-" + "x" * 32,
-    )
-    port = harness.free_port()
-    config = uvicorn.Config(
-        create_app(settings, engine=engine),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)  # in a thread, uvicorn leaves the process's signal handlers alone
-    thread = threading.Thread(target=server.run, name="firstline-live-server", daemon=True)
-    thread.start()
-    try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}/healthz", thread)
-        yield LiveConsole(url=f"http://127.0.0.1:{port}", **ids)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        engine.dispose()
-    assert not thread.is_alive(), "the live server did not stop within 10 s"
+def live_console(request: pytest.FixtureRequest) -> Iterator[LiveConsole]:
+    with serve_console(request, "browser", _seed) as server:
+        yield LiveConsole(url=server.url, **server.seeded)
 
 
-def _seed(factory: Any) -> dict[str, Any]:
+def _seed(session: Session) -> dict[str, Any]:
     """The demo floor, plus a note and an automatic message on one Italian conversation."""
-    with session_scope(factory) as session:
-        seed_demo(session, seed=7, customers=60, conversations=150)
-    with session_scope(factory) as session:
-        conversations = list(session.scalars(select(Conversation).order_by(Conversation.id)))
-        italian = [c for c in conversations if c.language == "it" and c.status == Status.RESOLVED]
-        open_ones = [c for c in conversations if c.status == Status.OPEN]
-        assert len(italian) >= 2 and len(open_ones) >= 2, (
-            "the demo seed lacks the conversations these tests need"
-        )
-        showcase, reply_target = italian[0], italian[1]
-        post_message(
-            session,
-            conversation_id=showcase.id,
-            author_kind=AuthorKind.NOTE,
-            author_agent_id=showcase.assignee_id,
-            body="Deposit found on chain with 12 confirmations; credited manually. Watch for a repeat.",
-        )
-        post_message(
-            session,
-            conversation_id=showcase.id,
-            author_kind=AuthorKind.SYSTEM,
-            body="This conversation was marked as resolved. Reply to this message if you still need help.",
-        )
-        return {
-            "showcase_id": showcase.id,
-            "showcase_reference": showcase.reference,
-            "reply_id": reply_target.id,
-            "status_id": open_ones[0].id,
-            "closing_id": open_ones[1].id,
-        }
-
-
-def _wait_until_healthy(url: str, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        if not thread.is_alive():
-            pytest.fail("the live server thread exited before answering /healthz", pytrace=False)
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"the live server did not answer {url} within {SERVER_START_SECONDS:.0f}s", pytrace=False
-            )
-        time.sleep(0.05)
+    seed_demo(session, seed=7, customers=60, conversations=150)
+    session.commit()
+    conversations = list(session.scalars(select(Conversation).order_by(Conversation.id)))
+    italian = [c for c in conversations if c.language == "it" and c.status == Status.RESOLVED]
+    open_ones = [c for c in conversations if c.status == Status.OPEN]
+    assert len(italian) >= 2 and len(open_ones) >= 2, "the demo seed lacks the conversations these tests need"
+    showcase, reply_target = italian[0], italian[1]
+    post_message(
+        session,
+        conversation_id=showcase.id,
+        author_kind=AuthorKind.NOTE,
+        author_agent_id=showcase.assignee_id,
+        body="Deposit found on chain with 12 confirmations; credited manually. Watch for a repeat.",
+    )
+    post_message(
+        session,
+        conversation_id=showcase.id,
+        author_kind=AuthorKind.SYSTEM,
+        body="This conversation was marked as resolved. Reply to this message if you still need help.",
+    )
+    return {
+        "showcase_id": showcase.id,
+        "showcase_reference": showcase.reference,
+        "reply_id": reply_target.id,
+        "status_id": open_ones[0].id,
+        "closing_id": open_ones[1].id,
+    }
 
 
 # --- helpers ----------------------------------------------------------------------------------------
 
 
-def log_in(
-    page: Page, console: LiveConsole, email: str = ITALIAN_AGENT, password: str = DEMO_PASSWORD
-) -> None:
-    page.goto(console.at("/login"))
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-
-
 @pytest.fixture
 def agent_page(page: Page, live_console: LiveConsole) -> Page:
     """A browser logged in as the Italian L1 agent, on the inbox."""
-    log_in(page, live_console)
+    submit_login(page, live_console.url, ITALIAN_AGENT, DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/inbox"))
     return page
-
-
-def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    """A PNG under test-artifacts/screenshots: the whole page, or what the laptop screen shows.
-
-    The whole page is taken through a window as tall as the page, because Chromium's own full-page
-    capture draws sticky elements (top bar, composer) where they sit in the scrolled window.
-    """
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    if full_page:
-        height = page.evaluate("document.documentElement.scrollHeight")
-        page.set_viewport_size({"width": LAPTOP["width"], "height": max(height, LAPTOP["height"])})
-        page.screenshot(path=str(path))
-        page.set_viewport_size(LAPTOP)
-    else:
-        page.screenshot(path=str(path))
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert path.stat().st_size > 10_000, f"{path} is only {path.stat().st_size} bytes"
-    return path
 
 
 def inbox_language_badges(page: Page) -> Any:
@@ -246,10 +135,10 @@ class TestLogin:
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
     def test_a_wrong_password_shows_the_error_on_the_login_page(
-        self, page: Page, live_console: LiveConsole, browser_errors: BrowserErrors
+        self, page: Page, live_console: LiveConsole, browser_errors: ConsoleErrors
     ) -> None:
         browser_errors.expect_status(401)
-        log_in(page, live_console, email=f"l1.de@{DEMO_DOMAIN}", password="not-the-password")
+        submit_login(page, live_console.url, f"l1.de@{DEMO_DOMAIN}", "not-the-password")
         expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
         expect(page.get_by_label("Email")).to_have_value(f"l1.de@{DEMO_DOMAIN}")
         expect(page.get_by_label("Password")).to_have_value("")
@@ -348,7 +237,7 @@ class TestConversation:
         expect(agent_page.locator("#timeline li.event").last).to_contain_text("Pending → Open")
 
     def test_a_reply_to_a_conversation_closed_meanwhile_says_why_it_was_refused(
-        self, agent_page: Page, live_console: LiveConsole, browser_errors: BrowserErrors
+        self, agent_page: Page, live_console: LiveConsole, browser_errors: ConsoleErrors
     ) -> None:
         browser_errors.expect_status(409)
         conversation_url = live_console.at(f"/conversations/{live_console.closing_id}")

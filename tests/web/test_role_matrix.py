@@ -31,6 +31,7 @@ from firstline.conversations.service import open_conversation, post_message
 from firstline.web.security import permission_of
 from tests.cases.matrix_samples import CASES_SAMPLE_BODIES, case_targets
 from tests.conftest import csrf, login
+from tests.sla.matrix_samples import SLA_SAMPLE_BODIES, sla_targets
 
 RouteKey = tuple[str, str]  # (method, path template)
 
@@ -55,6 +56,7 @@ CHAT_PUBLIC_ROUTES: frozenset[RouteKey] = frozenset(
         ("POST", "/api/v1/chat/attachments"),
         ("GET", "/api/v1/chat/attachment"),
         ("GET", "/api/v1/chat/transcript"),
+        ("POST", "/api/v1/chat/transcript/email"),
         ("*", "/api/v1/chat/ws/customer"),
         ("*", "/api/v1/chat/ws/agent"),
         # The demo exchange's help page, which embeds the widget: it exists only while the demo chat
@@ -79,6 +81,8 @@ class Targets:
     incident_id: int  # an open incident (cases)
     other_customer_id: int  # a duplicate customer to merge (cases)
     complaint_id: int  # a registered complaint (cases)
+    policy_id: int  # an SLA policy (settings)
+    calendar_id: int  # a business-hour calendar (settings)
 
     def url(self, path_template: str) -> str:
         return path_template.format(**asdict(self))
@@ -92,6 +96,10 @@ SAMPLE_BODIES: dict[RouteKey, Callable[[Targets], dict[str, Any]]] = {
     },
     ("POST", "/email/mailboxes"): lambda _: {"address": "help@exchange.example", "auto_ack": "1"},
     ("POST", "/api/v1/chat/sites"): lambda _: {"name": "Matrix exchange help centre"},
+    ("POST", "/api/v1/chat/conversations/{conversation_id}/transcript/email"): lambda _: {
+        "request_id": "matrix-transcript"
+    },
+    ("POST", "/conversations/{conversation_id}/transcript/email"): lambda _: {},
     ("POST", "/api/v1/agents"): lambda _: {
         "email": "new.colleague@firstline.example",
         "name": "New Colleague",
@@ -123,6 +131,7 @@ SAMPLE_BODIES: dict[RouteKey, Callable[[Targets], dict[str, Any]]] = {
     ("POST", "/api/v1/presence/end-shift"): lambda _: {},
 }
 SAMPLE_BODIES.update(CASES_SAMPLE_BODIES)
+SAMPLE_BODIES.update(SLA_SAMPLE_BODIES)
 
 # Ends the session the rest of a role's requests ride on, so it is called last.
 LOGOUT: RouteKey = ("POST", "/logout")
@@ -212,6 +221,7 @@ def targets_for(db: Session, chat_with_joao: Conversation) -> Callable[[Agent, A
             db, customer_id=chat_with_joao.customer_id, channel="email", subject="Same deposit"
         )
         cases = case_targets(db, actor=actor, conversation_id=chat_with_joao.id)
+        sla = sla_targets(db)
         db.commit()
         return Targets(
             customer_id=chat_with_joao.customer_id,
@@ -221,6 +231,7 @@ def targets_for(db: Session, chat_with_joao: Conversation) -> Callable[[Agent, A
             message_id=customer_message.id,
             other_conversation_id=other.id,
             **cases,
+            **sla,
         )
 
     return make

@@ -1,8 +1,9 @@
 """Full-text search over messages and notes, newest first, with filters; compliance notes for compliance only.
 
-SQLite answers from the FTS5 tables of migration 0005, PostgreSQL from GIN indexes on ``to_tsvector``.
-Both match every word of the query (AND), ignore punctuation, and order hits by recency, which lets both
-engines stop after one page instead of ranking every match.
+SQLite answers from the FTS5 tables of migration 0005, PostgreSQL from GIN indexes on ``to_tsvector`` of the
+accent-folded text (migration 0006). Both fold accents the same way ("peticao" finds "petição"), match every
+word of the query (AND), ignore punctuation, and order hits by recency, which lets both engines stop after
+one page instead of ranking every match.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from firstline.agents.models import Agent, Tier
 from firstline.cases.compliance import can_see_compliance
 from firstline.cases.models import ComplianceNote
-from firstline.cases.search.ddl import POSTGRES_CONFIG
+from firstline.cases.search.ddl import POSTGRES_CONFIG, POSTGRES_FOLD_FUNCTION, fold_accents
 from firstline.conversations.models import Category, Conversation, Message, Status
 from firstline.kit.errors import InvalidInput
 from firstline.kit.languages import check_language
@@ -178,6 +179,13 @@ def _newest_first(session: Session, query_for: Any, want: int) -> list[Any]:
         span *= 8
 
 
+def _postgres_match(body: Any, terms: list[str]) -> Any:
+    """``body`` matches every word; the same expression as the GIN index, so the index answers it."""
+    config: Any = literal_column(f"'{POSTGRES_CONFIG}'")
+    fold = getattr(func, POSTGRES_FOLD_FUNCTION)
+    return func.to_tsvector(config, fold(body)).op("@@")(func.plainto_tsquery(config, fold(" ".join(terms))))
+
+
 def _messages(terms: list[str], filters: SearchFilters, postgres: bool, lower: int = 0) -> Select[Any]:
     columns = [
         Message.id,
@@ -189,9 +197,7 @@ def _messages(terms: list[str], filters: SearchFilters, postgres: bool, lower: i
         *_conversation_columns(),
     ]
     if postgres:
-        matches = func.to_tsvector(literal_column(f"'{POSTGRES_CONFIG}'"), Message.body).op("@@")(
-            func.plainto_tsquery(literal_column(f"'{POSTGRES_CONFIG}'"), " ".join(terms))
-        )
+        matches = _postgres_match(Message.body, terms)
         query = (
             select(*columns)
             .join(Conversation, Conversation.id == Message.conversation_id)
@@ -220,9 +226,7 @@ def _compliance_notes(terms: list[str], filters: SearchFilters, postgres: bool) 
     ]
     join = Conversation.id == ComplianceNote.conversation_id
     if postgres:
-        matches = func.to_tsvector(literal_column(f"'{POSTGRES_CONFIG}'"), ComplianceNote.body).op("@@")(
-            func.plainto_tsquery(literal_column(f"'{POSTGRES_CONFIG}'"), " ".join(terms))
-        )
+        matches = _postgres_match(ComplianceNote.body, terms)
         query = select(*columns).outerjoin(Conversation, join).where(matches)
         order = (ComplianceNote.id + literal_column("0")).desc()
     else:
@@ -240,8 +244,8 @@ def _compliance_notes(terms: list[str], filters: SearchFilters, postgres: bool) 
 
 def snippet(body: str, query: str, width: int = 160) -> str:
     """A window of ``body`` around the first query word it contains."""
-    lowered = body.lower()
-    positions = [lowered.find(term) for term in _WORD.findall(query.lower())]
+    lowered = fold_accents(body.lower())
+    positions = [lowered.find(term) for term in _WORD.findall(fold_accents(query.lower()))]
     start = min((p for p in positions if p >= 0), default=0)
     begin = max(0, start - width // 3)
     excerpt = body[begin : begin + width]

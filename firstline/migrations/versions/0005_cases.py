@@ -153,7 +153,7 @@ def upgrade() -> None:
     op.create_index("ix_customer_merge_into_id", "customer_merge", ["into_id"], unique=False)
     _complaints_and_incidents()
     if op.get_bind().dialect.name == "postgresql":
-        for statement in ddl.postgres_upgrade():
+        for statement in ddl.postgres_unfolded_indexes():
             op.execute(statement)
     else:
         for statement in ddl.sqlite_upgrade():

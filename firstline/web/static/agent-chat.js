@@ -378,6 +378,7 @@
     this.log = el("ol", { "class": "timeline chat-log", "aria-live": "polite" });
     this.typing = el("div", { "class": "chat-typing", hidden: true });
     this.alertBox = el("div", { "class": "chat-alert", role: "alert", hidden: true });
+    this.noticeBox = el("div", { "class": "chat-notice", role: "status", hidden: true });
     this.input = el("textarea", { rows: "2", "aria-label": "Reply", placeholder: "Write a reply…" });
     this.noteToggle = el("input", { type: "checkbox", "class": "chat-note-toggle" });
     this.sendButton = el("button", { type: "submit", "class": "primary", text: "Send" });
@@ -396,7 +397,7 @@
         el("div", { "class": "chat-title" }, [el("div", { "class": "chat-title-line" }, [this.name, this.statusBadge]), this.meta]),
         this.closeButton
       ]),
-      this.actions, this.log, this.typing, this.alertBox, this.composer
+      this.actions, this.log, this.typing, this.alertBox, this.noticeBox, this.composer
     ]);
     this.composer.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
     this.input.addEventListener("keydown", function (event) {
@@ -450,7 +451,40 @@
       button.addEventListener("click", function () { self.action(spec[0]); });
       self.actions.appendChild(button);
     });
+    var mail = el("button", { type: "button", "class": "button-quiet", "data-action": "email-transcript",
+                              title: "Send the transcript to the customer's email address on file", text: "Email transcript" });
+    mail.addEventListener("click", function () { self.emailTranscript(mail); });
+    this.actions.appendChild(mail);
     this.actions.appendChild(el("a", { "class": "chat-details", href: "/conversations/" + this.id, text: "Details" }));
+  };
+
+  // Through the same service as the customer's request; the CSRF token is the one htmx sends.
+  Panel.prototype.emailTranscript = function (button) {
+    var self = this;
+    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    try { Object.assign(headers, JSON.parse(document.body.getAttribute("hx-headers") || "{}")); } catch (error) { /* none */ }
+    this.transcriptRequest = this.transcriptRequest || newId();
+    button.disabled = true;
+    fetch("/api/v1/chat/conversations/" + this.id + "/transcript/email", {
+      method: "POST", credentials: "same-origin", headers: headers, body: JSON.stringify({ request_id: this.transcriptRequest })
+    })
+      .then(function (response) { return response.json().catch(function () { return {}; }).then(function (data) { return { ok: response.ok, data: data }; }); })
+      .then(function (result) {
+        self.transcriptRequest = null;
+        if (result.ok) self.notify("Transcript queued for " + result.data.recipient + ".");
+        else self.alert((result.data.error && result.data.error.message) || "The transcript could not be sent.");
+      })
+      .catch(function () { self.alert("The transcript could not be sent; try again."); })
+      .then(function () { button.disabled = false; });
+  };
+
+  Panel.prototype.notify = function (text) {
+    this.alert("");
+    this.noticeBox.textContent = text;
+    this.noticeBox.hidden = false;
+    var box = this.noticeBox;
+    window.clearTimeout(this.noticeTimer);
+    this.noticeTimer = window.setTimeout(function () { box.hidden = true; }, 15000);
   };
 
   Panel.prototype.action = function (name) {

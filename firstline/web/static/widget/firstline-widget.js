@@ -42,6 +42,11 @@
       name: "Name", email: "Email", optional: "optional", topic: "Topic", start: "Start chat",
       placeholder: "Write a message…", send: "Send", attach: "Attach an image or a PDF",
       remove: "Remove", uploading: "Uploading…", transcript: "Download the transcript",
+      email_transcript: "Email me the transcript", email_prompt: "Which email address should we send the transcript to?",
+      email_send: "Send transcript", email_cancel: "Cancel", email_invalid: "Enter a valid email address, like name@example.com.",
+      email_queued: "The transcript is on its way to {address}.", email_failed: "The transcript could not be sent. Try again.",
+      email_limited: "You have asked for the transcript several times; please try again in an hour.",
+      email_empty: "There is nothing in this chat to send yet.",
       safety: "Support will never ask for your password, 2FA code or seed phrase.",
       joined: "{name} joined the chat", left: "{name} left the chat", typing: "{name} is typing…",
       agent: "Support agent", you: "You", automatic: "Automatic message",
@@ -73,6 +78,11 @@
       name: "Nome", email: "Email", optional: "facoltativa", topic: "Argomento", start: "Inizia la chat",
       placeholder: "Scrivi un messaggio…", send: "Invia", attach: "Allega un'immagine o un PDF",
       remove: "Rimuovi", uploading: "Caricamento…", transcript: "Scarica la trascrizione",
+      email_transcript: "Inviami la trascrizione via email", email_prompt: "A quale indirizzo email inviamo la trascrizione?",
+      email_send: "Invia la trascrizione", email_cancel: "Annulla", email_invalid: "Inserisci un indirizzo email valido, come nome@esempio.it.",
+      email_queued: "La trascrizione è in arrivo a {address}.", email_failed: "Non è stato possibile inviare la trascrizione. Riprova.",
+      email_limited: "Hai già richiesto la trascrizione più volte; riprova tra un'ora.",
+      email_empty: "Non c'è ancora nulla da inviare in questa chat.",
       safety: "L'assistenza non ti chiederà mai password, codici 2FA o la frase seed.",
       joined: "{name} è entrato nella chat", left: "{name} ha lasciato la chat", typing: "{name} sta scrivendo…",
       agent: "Operatore", you: "Tu", automatic: "Messaggio automatico",
@@ -104,6 +114,11 @@
       name: "Nome", email: "E-mail", optional: "opcional", topic: "Assunto", start: "Iniciar chat",
       placeholder: "Escreva uma mensagem…", send: "Enviar", attach: "Anexar uma imagem ou um PDF",
       remove: "Remover", uploading: "A enviar…", transcript: "Descarregar a transcrição",
+      email_transcript: "Enviar-me a transcrição por email", email_prompt: "Para que endereço de email enviamos a transcrição?",
+      email_send: "Enviar a transcrição", email_cancel: "Cancelar", email_invalid: "Indique um endereço de email válido, como nome@exemplo.pt.",
+      email_queued: "A transcrição está a caminho de {address}.", email_failed: "Não foi possível enviar a transcrição. Tente novamente.",
+      email_limited: "Já pediu a transcrição várias vezes; tente novamente daqui a uma hora.",
+      email_empty: "Ainda não há nada neste chat para enviar.",
       safety: "O suporte nunca pedirá a sua senha, código 2FA ou frase de recuperação (seed).",
       joined: "{name} entrou no chat", left: "{name} saiu do chat", typing: "{name} está a escrever…",
       agent: "Agente de suporte", you: "Você", automatic: "Mensagem automática",
@@ -135,6 +150,11 @@
       name: "Name", email: "E-Mail", optional: "optional", topic: "Thema", start: "Chat starten",
       placeholder: "Nachricht schreiben…", send: "Senden", attach: "Bild oder PDF anhängen",
       remove: "Entfernen", uploading: "Wird hochgeladen…", transcript: "Verlauf herunterladen",
+      email_transcript: "Verlauf per E-Mail senden", email_prompt: "An welche E-Mail-Adresse sollen wir den Verlauf senden?",
+      email_send: "Verlauf senden", email_cancel: "Abbrechen", email_invalid: "Geben Sie eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.",
+      email_queued: "Der Verlauf ist unterwegs an {address}.", email_failed: "Der Verlauf konnte nicht gesendet werden. Bitte erneut versuchen.",
+      email_limited: "Sie haben den Verlauf bereits mehrmals angefordert; bitte versuchen Sie es in einer Stunde erneut.",
+      email_empty: "In diesem Chat gibt es noch nichts zu senden.",
       safety: "Der Support fragt Sie nie nach Passwort, 2FA-Code oder Seed-Phrase.",
       joined: "{name} ist dem Chat beigetreten", left: "{name} hat den Chat verlassen", typing: "{name} schreibt…",
       agent: "Support-Mitarbeiter", you: "Sie", automatic: "Automatische Nachricht",
@@ -166,6 +186,11 @@
       name: "Nombre", email: "Correo electrónico", optional: "opcional", topic: "Tema", start: "Iniciar chat",
       placeholder: "Escribe un mensaje…", send: "Enviar", attach: "Adjuntar una imagen o un PDF",
       remove: "Quitar", uploading: "Subiendo…", transcript: "Descargar la transcripción",
+      email_transcript: "Enviarme la transcripción por correo", email_prompt: "¿A qué correo enviamos la transcripción?",
+      email_send: "Enviar la transcripción", email_cancel: "Cancelar", email_invalid: "Introduce un correo válido, como nombre@ejemplo.es.",
+      email_queued: "La transcripción va de camino a {address}.", email_failed: "No se pudo enviar la transcripción. Inténtalo de nuevo.",
+      email_limited: "Ya pediste la transcripción varias veces; inténtalo de nuevo en una hora.",
+      email_empty: "Todavía no hay nada que enviar en este chat.",
       safety: "Soporte nunca te pedirá tu contraseña, código 2FA ni frase semilla.",
       joined: "{name} se unió al chat", left: "{name} salió del chat", typing: "{name} está escribiendo…",
       agent: "Agente de soporte", you: "Tú", automatic: "Mensaje automático",
@@ -296,7 +321,8 @@
     send: "M4 12 20 4l-6 16-2.5-6.5z",
     download: "M12 4v11m0 0-4-4m4 4 4-4M5 20h14",
     bolt: "M13 3 5 14h6l-1 7 8-11h-6z",
-    shield: "M12 3 5 6v6c0 4 3 7.5 7 9 4-1.5 7-5 7-9V6z"
+    shield: "M12 3 5 6v6c0 4 3 7.5 7 9 4-1.5 7-5 7-9V6z",
+    mail: "M4 6h16v12H4zm0 0 8 7 8-7"
   };
   function icon(name) {
     var svg = document.createElementNS(SVG, "svg");
@@ -397,11 +423,15 @@
       el("button", { type: "button", "class": "fl-primary fl-new-chat", text: t("new_chat") })
     ]);
     ui.transcript = el("a", { href: "#", "class": "fl-transcript", hidden: true }, [icon("download"), t("transcript")]);
+    ui.emailTranscript = el("a", { href: "#", "class": "fl-transcript fl-email-transcript", hidden: true }, [icon("mail"), t("email_transcript")]);
+    ui.emailForm = buildEmailForm();
+    ui.emailStatus = el("div", { "class": "fl-email-status", role: "status", hidden: true });
     var footer = el("footer", { "class": "fl-foot" }, [
-      el("span", { "class": "fl-safety" }, [icon("shield"), t("safety")]), ui.transcript
+      el("span", { "class": "fl-safety" }, [icon("shield"), t("safety")]),
+      el("span", { "class": "fl-foot-links" }, [ui.transcript, ui.emailTranscript])
     ]);
     ui.window = el("section", { "class": "fl-window", role: "dialog", "aria-label": t("title"), hidden: true, lang: lang },
-      [header, ui.connection, ui.body, ui.statusLine, ui.notice, ui.composer, ui.closedBox, footer]);
+      [header, ui.connection, ui.body, ui.statusLine, ui.notice, ui.composer, ui.closedBox, ui.emailForm, ui.emailStatus, footer]);
     ui.root = el("div", { "class": "fl-root", lang: lang }, [ui.window, ui.launcher]);
     root.appendChild(ui.root);
 
@@ -409,6 +439,7 @@
     ui.closeButton.addEventListener("click", function () { setOpen(false); ui.launcher.focus(); });
     ui.closedBox.querySelector("button").addEventListener("click", startOver);
     ui.transcript.addEventListener("click", function (event) { event.preventDefault(); downloadTranscript(); });
+    ui.emailTranscript.addEventListener("click", function (event) { event.preventDefault(); emailTranscript(null); });
     ui.window.addEventListener("keydown", function (event) {
       if (event.key === "Escape") { setOpen(false); ui.launcher.focus(); }
     });
@@ -509,6 +540,8 @@
     ui.prechat.hidden = chatting;
     ui.messages.hidden = !chatting;
     ui.transcript.hidden = !chatting;
+    ui.emailTranscript.hidden = !chatting;
+    if (!chatting) { ui.emailForm.hidden = true; ui.emailStatus.hidden = true; }
     var closed = chatting && state.status === "closed";
     ui.composer.hidden = !chatting || closed;
     ui.closedBox.hidden = !closed;
@@ -1051,6 +1084,84 @@
         window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
       })
       .catch(function () { showNotice(t("upload_failed")); });
+  }
+
+  // --- the transcript by email --------------------------------------------------------------------
+  // The server sends it to the address on file (the pre-chat form's, or the logged-in customer's) and
+  // answers email_required when there is none: only then is the visitor asked. A request keeps its id
+  // until it gets an answer, so clicking again after a network failure cannot queue a second mail.
+
+  var EMAIL_PATTERN = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+  var transcriptRequest = null;
+
+  function buildEmailForm() {
+    ui.emailInput = el("input", { type: "email", name: "transcript_email", autocomplete: "email", maxlength: "254", required: true });
+    ui.emailError = el("p", { "class": "fl-form-error", role: "alert", hidden: true });
+    var cancel = el("button", { type: "button", "class": "fl-secondary", text: t("email_cancel") });
+    var form = el("form", { "class": "fl-email-form", hidden: true, novalidate: true }, [
+      field("fl-transcript-email", t("email_prompt"), ui.emailInput),
+      ui.emailError,
+      el("div", { "class": "fl-email-actions" }, [cancel, el("button", { type: "submit", "class": "fl-primary", text: t("email_send") })])
+    ]);
+    cancel.addEventListener("click", function () { form.hidden = true; transcriptRequest = null; });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var address = ui.emailInput.value.trim();
+      if (!EMAIL_PATTERN.test(address) || !ui.emailInput.checkValidity()) {
+        showEmailError(t("email_invalid"));
+        return;
+      }
+      emailTranscript(address);
+    });
+    return form;
+  }
+
+  function showEmailError(text) {
+    ui.emailError.textContent = text;
+    ui.emailError.hidden = false;
+    ui.emailInput.setAttribute("aria-invalid", "true");
+    ui.emailInput.focus();
+  }
+
+  function showEmailStatus(text, ok) {
+    ui.emailStatus.textContent = text;
+    ui.emailStatus.className = "fl-email-status " + (ok ? "fl-ok" : "fl-error");
+    ui.emailStatus.hidden = false;
+  }
+
+  function emailTranscript(address) {
+    if (!state.token) return;
+    if (!transcriptRequest || transcriptRequest.email !== address) transcriptRequest = { id: newId(), email: address };
+    var body = { request_id: transcriptRequest.id };
+    if (address) body.email = address;
+    ui.emailStatus.hidden = true;
+    fetch(ORIGIN + "/api/v1/chat/transcript/email", {
+      method: "POST", headers: { "Content-Type": "application/json", "X-Visitor-Token": state.token }, body: JSON.stringify(body)
+    })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (data) {
+          return { status: response.status, data: data };
+        });
+      })
+      .then(function (result) {
+        transcriptRequest = null;
+        var problem = (result.data && result.data.error) || {};
+        if (result.status === 202) {
+          ui.emailForm.hidden = true;
+          showEmailStatus(t("email_queued", { address: result.data.recipient }), true);
+        } else if (problem.code === "email_required") {
+          ui.emailForm.hidden = false;
+          ui.emailError.hidden = true;
+          ui.emailInput.focus();
+        } else if (result.status === 422 && problem.field === "email") {
+          showEmailError(t("email_invalid"));
+        } else {
+          ui.emailForm.hidden = true;
+          showEmailStatus(problem.code === "rate_limited" ? t("email_limited")
+            : problem.code === "empty_transcript" ? t("email_empty") : t("email_failed"), false);
+        }
+      })
+      .catch(function () { showEmailStatus(t("email_failed"), false); });
   }
 
   // --- starting a chat ----------------------------------------------------------------------------
