@@ -9,14 +9,17 @@ permanent refusal, marks the row failed and shows on the conversation's timeline
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from typing import Any, TypeVar
 
 import aiosmtplib
 from sqlalchemy import and_, or_, select, update
@@ -38,6 +41,8 @@ from firstline.email.texts import ANTI_PHISHING_CODE, ANTI_PHISHING_GENERIC, SIG
 from firstline.email.threading import new_reply_token, token_address
 from firstline.kit.time import utcnow
 from firstline.timeline.service import ActorKind, EventKind, record_event
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -405,40 +410,60 @@ async def run_outbox_once(
     now: datetime | None = None,
     limit: int = 20,
 ) -> OutboxRun:
-    """Claim what is due, send it, record each outcome. Database work is short and never spans a send."""
+    """Claim what is due, send it, record each outcome. Database work is short and never spans a send.
+
+    The database work runs in a worker thread: waiting for SQLite's write lock must never stall the
+    event loop, which serves every websocket and request of the process.
+    """
     worker = worker or f"sender-{uuid.uuid4().hex[:12]}"
     started = now or utcnow()
-    with session_scope(session_factory) as session:
-        claimed = claim_due(
-            session,
-            worker=worker,
-            now=started,
-            lease_seconds=settings.email_outbox_lease_seconds,
-            limit=limit,
-        )
-        prepared = []
-        for outbound_id in claimed:
-            row = session.get(OutboundMail, outbound_id, populate_existing=True)
-            if row is not None:
-                prepared.append((outbound_id, build_message(row), row.from_address, row.to_address))
+    prepared = await asyncio.to_thread(
+        _claim_and_build, session_factory, settings, worker=worker, now=started, limit=limit
+    )
     run = OutboxRun()
     for outbound_id, message, sender, recipient in prepared:
         try:
             await deliver(message, sender=sender, recipient=recipient, settings=settings)
         except (aiosmtplib.SMTPException, OSError) as error:
             log.warning("email send failed", extra={"outbound_id": outbound_id, "error": str(error)})
-            with session_scope(session_factory) as session:
-                state = record_failure(
-                    session, outbound_id=outbound_id, worker=worker, error=_describe(error),
-                    permanent=_is_permanent(error), now=now or utcnow(), settings=settings,
-                )  # fmt: skip
+            state = await asyncio.to_thread(
+                _record_in_transaction, session_factory, record_failure, outbound_id=outbound_id,
+                worker=worker, error=_describe(error), permanent=_is_permanent(error),
+                now=now or utcnow(), settings=settings,
+            )  # fmt: skip
             (run.failed if state == OutboundState.FAILED else run.retrying).append(outbound_id)
             continue
-        with session_scope(session_factory) as session:
-            if not record_sent(session, outbound_id=outbound_id, worker=worker, now=now or utcnow()):
-                log.warning("lease lost before a sent mail was recorded", extra={"outbound_id": outbound_id})
+        recorded = await asyncio.to_thread(
+            _record_in_transaction, session_factory, record_sent, outbound_id=outbound_id,
+            worker=worker, now=now or utcnow(),
+        )  # fmt: skip
+        if not recorded:
+            log.warning("lease lost before a sent mail was recorded", extra={"outbound_id": outbound_id})
         run.sent.append(outbound_id)
     return run
+
+
+def _claim_and_build(
+    session_factory: sessionmaker[Session], settings: Settings, *, worker: str, now: datetime, limit: int
+) -> list[tuple[int, EmailMessage, str, str]]:
+    """Claim the due mail in one short transaction and build each message to send."""
+    with session_scope(session_factory) as session:
+        claimed = claim_due(
+            session, worker=worker, now=now, lease_seconds=settings.email_outbox_lease_seconds, limit=limit
+        )
+        prepared = []
+        for outbound_id in claimed:
+            row = session.get(OutboundMail, outbound_id, populate_existing=True)
+            if row is not None:
+                prepared.append((outbound_id, build_message(row), row.from_address, row.to_address))
+    return prepared
+
+
+def _record_in_transaction(
+    session_factory: sessionmaker[Session], record: Callable[..., T], **arguments: Any
+) -> T:
+    with session_scope(session_factory) as session:
+        return record(session, **arguments)
 
 
 def _describe(error: Exception) -> str:

@@ -83,8 +83,11 @@ async def outbox_sender(app: Any) -> AsyncIterator[None]:
 
 
 async def _poll_all(factory: sessionmaker[Session], settings: Settings) -> None:
-    with session_scope(factory) as session:
-        mailbox_ids = pollable_mailbox_ids(session)
+    def listed() -> list[int]:  # in a worker thread, like all database work of this loop
+        with session_scope(factory) as session:
+            return list(pollable_mailbox_ids(session))
+
+    mailbox_ids = await asyncio.to_thread(listed)
     for mailbox_id in mailbox_ids:
         await asyncio.to_thread(poll_mailbox, factory, mailbox_id=mailbox_id, settings=settings)
 

@@ -30,7 +30,7 @@ from firstline.agents.service import create_agent
 from firstline.chat.models import ChatSite
 from firstline.chat.service import create_site
 from firstline.config import Settings
-from firstline.db import make_engine, make_session_factory, migrate
+from firstline.db import declare_write, make_engine, make_session_factory, migrate
 from firstline.web.app import create_app
 from tests import harness
 
@@ -114,6 +114,9 @@ def store(chat_engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def site(store: Session) -> ChatSite:
+    # A server may be writing already (its outbox sender, say): on SQLite take the write lock up front
+    # and wait for it, rather than read, then fail to write from a snapshot another writer moved past.
+    declare_write(store)
     site = create_site(
         store,
         name="Exchange help",
