@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from firstline.config import Settings, get_settings
 from firstline.conversations.models import AuthorKind, Channel, Conversation, Message
 from firstline.customers.models import Customer
-from firstline.db import session_scope
+from firstline.db import declare_write, session_scope
 from firstline.email.models import (
     InboundMail,
     InboundStatus,
@@ -448,6 +448,7 @@ def _claim_and_build(
 ) -> list[tuple[int, EmailMessage, str, str]]:
     """Claim the due mail in one short transaction and build each message to send."""
     with session_scope(session_factory) as session:
+        declare_write(session)  # SQLite: read-then-write needs the write lock from the start
         claimed = claim_due(
             session, worker=worker, now=now, lease_seconds=settings.email_outbox_lease_seconds, limit=limit
         )
@@ -463,6 +464,7 @@ def _record_in_transaction(
     session_factory: sessionmaker[Session], record: Callable[..., T], **arguments: Any
 ) -> T:
     with session_scope(session_factory) as session:
+        declare_write(session)
         return record(session, **arguments)
 
 

@@ -142,6 +142,7 @@ class AgentLogin:
 @pytest.fixture
 def make_chat_agent(store: Session) -> Callable[..., AgentLogin]:
     def make(name: str = "Giulia Rossi", roles: list[str] | None = None) -> AgentLogin:
+        declare_write(store)  # as in ``site``: a running server may write meanwhile (hashing takes a while)
         agent = create_agent(
             store,
             email=f"{uuid.uuid4().hex[:10]}@firstline.example",

@@ -16,7 +16,8 @@ from firstline.conversations.models import AuthorKind, Conversation
 from firstline.conversations.service import open_conversation, post_message
 from firstline.customers.models import Customer
 from firstline.customers.service import update_customer
-from firstline.email.intake import IngestResult
+from firstline.db import make_engine, make_session_factory, migrate, session_scope
+from firstline.email.intake import IngestResult, ingest_bytes
 from firstline.email.models import InboundMail, OutboundMail, OutboundState
 from firstline.email.outbound import claim_due, record_sent, run_outbox_once
 from firstline.kit.time import utcnow
@@ -263,13 +264,22 @@ class TestLeases:
 
     def test_two_senders_at_once_send_each_mail_once(
         self,
-        db: Session,
-        factory: sessionmaker[Session],
+        fresh_database_url: Callable[[str], str],
         sending_settings: Settings,
-        smtp_server,
-        email_from_joao,
+        smtp_server: tuple[CapturingHandler, int],
     ) -> None:
-        rows = [reply(db, email_from_joao.conversation_id, f"Reply {n}") for n in range(4)]
+        # Two senders with connections of their own on a real database, racing for the same rows.
+        url = fresh_database_url("two_senders")
+        migrate(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        with session_scope(factory) as session:
+            raw = corpus("multipart_alternative.eml")
+            mail = ingest_bytes(session, raw, mailbox_id=None, source="import", settings=sending_settings)
+        rows = []
+        for number in range(4):
+            with session_scope(factory) as session:
+                rows.append(reply(session, mail.conversation_id, f"Reply {number}").id)
 
         async def both() -> list[Any]:
             return await asyncio.gather(
@@ -277,8 +287,11 @@ class TestLeases:
                 run_outbox_once(factory, sending_settings, worker="b"),
             )
 
-        runs = asyncio.run(both())
-        assert sorted(runs[0].sent + runs[1].sent) == sorted(r.id for r in rows)
+        try:
+            runs = asyncio.run(both())
+        finally:
+            engine.dispose()
+        assert sorted(runs[0].sent + runs[1].sent) == sorted(rows)
         assert len(smtp_server[0].received) == 4
         assert len({m["Message-ID"] for m in smtp_server[0].messages()}) == 4
 
