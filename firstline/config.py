@@ -35,12 +35,17 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("var"), description="Where the SQLite database, attachments and the secret key live."
     )
+    # repr=False on every field that can hold a credential: a logged or printed Settings shows none of them.
     database_url: str = Field(
-        default="", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/firstline.db."
+        default="", description="SQLAlchemy URL; empty means SQLite at DATA_DIR/firstline.db.", repr=False
     )
-    redis_url: str = Field(default="", description="Redis URL for the realtime bus; empty means in-process.")
+    redis_url: str = Field(
+        default="", description="Redis URL for the realtime bus; empty means in-process.", repr=False
+    )
     secret_key: str = Field(
-        default="", description="Signs CSRF tokens; empty means generated once into DATA_DIR/secret_key."
+        default="",
+        description="Signs CSRF tokens; empty means generated once into DATA_DIR/secret_key.",
+        repr=False,
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -52,7 +57,7 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = Field(default=15, ge=1)
     attachment_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     metrics_token: str = Field(
-        default="", description="When set, /metrics requires 'Authorization: Bearer <token>'."
+        default="", description="When set, /metrics requires 'Authorization: Bearer <token>'.", repr=False
     )
     routing_mode: str = Field(
         default="auto",
@@ -90,7 +95,7 @@ class Settings(BaseSettings):
     email_smtp_host: str = "127.0.0.1"
     email_smtp_port: int = 25
     email_smtp_username: str = ""
-    email_smtp_password: str = ""
+    email_smtp_password: str = Field(default="", repr=False)
     email_smtp_starttls: bool = False
     email_smtp_tls: bool = False
     email_smtp_timeout_seconds: float = Field(default=30.0, gt=0)
