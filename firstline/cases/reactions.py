@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from firstline.cases.models import NotificationKind
 from firstline.cases.notifications import mentioned_agents, notify_agent
-from firstline.cases.service import get_case_file, grace_period, open_case_file_of
+from firstline.cases.service import get_case_file, grace_period, open_case_file_of, set_close_at
 from firstline.conversations.models import AuthorKind, Conversation, Message, Status
 from firstline.kit.time import utcnow
 from firstline.timeline.models import Event
@@ -44,13 +44,13 @@ def track_grace_period(session: Session, event: Event) -> None:
     """Resolving starts the grace period; the customer writing within it reopens the case (counted)."""
     if event.conversation_id is None:
         return
-    case = get_case_file(session, conversation_id=event.conversation_id)
     before, after = event.data.get("from"), event.data.get("to")
     if after == Status.RESOLVED:
-        case.close_at = utcnow() + grace_period()
+        set_close_at(session, conversation_id=event.conversation_id, close_at=utcnow() + grace_period())
     elif after == Status.CLOSED:
-        case.close_at = None
+        set_close_at(session, conversation_id=event.conversation_id, close_at=None)
     elif before == Status.RESOLVED and after == Status.OPEN:
+        case = get_case_file(session, conversation_id=event.conversation_id)
         case.close_at = None
         case.reopen_count += 1
         session.flush()
@@ -63,4 +63,4 @@ def track_grace_period(session: Session, event: Event) -> None:
             customer_id=event.customer_id,
             data={"reopen_count": case.reopen_count},
         )
-    session.flush()
+        session.flush()

@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from firstline.agents.models import Agent, Team, Tier
 from firstline.attachments.models import Attachment
@@ -66,6 +67,30 @@ def open_case_file_of(session: Session, *, conversation_id: int, now: datetime) 
             "updated_at": now,
         },
     )
+
+
+_case_files = CaseFile.__table__
+_SET_CLOSE_AT = (
+    update(_case_files)
+    .where(_case_files.c.conversation_id == bindparam("case_conversation"))
+    .values(close_at=bindparam("close_at"))
+)
+
+
+def set_close_at(session: Session, *, conversation_id: int, close_at: datetime | None) -> None:
+    """Set (or clear) when a resolved case closes: one UPDATE, as every resolution does it.
+
+    A conversation older than case files gets its file first; a file the session holds is refreshed
+    on its next read.
+    """
+    changed = session.execute(_SET_CLOSE_AT, {"case_conversation": conversation_id, "close_at": close_at})
+    if not changed.rowcount:
+        get_case_file(session, conversation_id=conversation_id).close_at = close_at
+        session.flush()
+        return
+    held = session.identity_map.get(identity_key(CaseFile, conversation_id))
+    if held is not None:
+        session.expire(held, ["close_at", "updated_at"])
 
 
 def set_case_fields(

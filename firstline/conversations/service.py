@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from firstline.agents.models import Agent, Tier
 from firstline.agents.roles import Permission, has_permission
-from firstline.agents.service import check_tier, get_agent, get_team
+from firstline.agents.service import check_tier, get_team
 from firstline.conversations.models import (
     AuthorKind,
     Category,
@@ -420,11 +420,7 @@ def assign(
     if assignee_id == conversation.assignee_id:
         return conversation
     if assignee_id is not None:
-        assignee = get_agent(session, agent_id=assignee_id)
-        if not assignee.is_active:
-            raise InvalidInput(
-                f"{assignee.name} is deactivated and cannot take conversations.", field="assignee_id"
-            )
+        _check_assignable(session, assignee_id)
     previous = conversation.assignee_id
     conversation.assignee_id = assignee_id
     session.flush()
@@ -439,6 +435,15 @@ def assign(
     )
     _notify(session, conversation, "conversation.assigned", assignee_id=assignee_id)
     return conversation
+
+
+def _check_assignable(session: Session, agent_id: int) -> None:
+    """The agent exists and is active: two columns read, not the whole profile (routing assigns often)."""
+    found = session.execute(select(Agent.name, Agent.is_active).where(Agent.id == agent_id)).first()
+    if found is None:
+        raise NotFound(f"No agent with id {agent_id}.")
+    if not found.is_active:
+        raise InvalidInput(f"{found.name} is deactivated and cannot take conversations.", field="assignee_id")
 
 
 def update_attributes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent
 from firstline.conversations.models import Channel, Conversation, Status
+from firstline.kit.time import as_utc
 from firstline.routing.matcher import AgentSnapshot
 from firstline.routing.models import AgentPresence, Presence, QueueEntry, QueueState
 
@@ -24,22 +26,38 @@ def agent_snapshots(session: Session, *, online_only: bool = True) -> list[Agent
     conversations counted per assignee and to the pending offers counted per agent. Inside a
     dispatcher's lock the loads are exact.
     """
-    return [
-        AgentSnapshot(
-            agent_id=agent_id,
-            online=status == Presence.ONLINE,
-            tier=tier,
-            languages=_languages(languages),
-            skills=_skills(skills),
-            max_chats=max_chats,
-            idle_since=idle_since,
-            chats=chats,
-            emails=emails,
-        )
-        for agent_id, tier, languages, skills, max_chats, status, idle_since, chats, emails in session.execute(
-            _snapshot_query(online_only)
-        )
-    ]
+    rows = session.execute(_snapshot_query(online_only)).all()
+    if len(_SNAPSHOTS) > _SNAPSHOTS_KEPT:
+        _SNAPSHOTS.clear()
+    return [_SNAPSHOTS.get(row) or _snapshot(row) for row in rows]
+
+
+# Between two dispatches most agents' rows come back unchanged (one agent's load moves per assignment):
+# their snapshots are reused, keyed by the raw row, instead of being parsed again.
+_SNAPSHOTS: dict[Any, AgentSnapshot] = {}
+_SNAPSHOTS_KEPT = 20_000
+
+
+def _snapshot(row: Any) -> AgentSnapshot:
+    agent_id, tier, languages, skills, max_chats, status, idle_since, chats, emails = row
+    snapshot = AgentSnapshot(
+        agent_id=agent_id,
+        online=status == Presence.ONLINE,
+        tier=tier,
+        languages=_languages(languages),
+        skills=_skills(skills),
+        max_chats=max_chats,
+        idle_since=_instant(idle_since),
+        chats=chats,
+        emails=emails,
+    )
+    _SNAPSHOTS[row] = snapshot
+    return snapshot
+
+
+def _instant(raw: datetime | str) -> datetime:
+    """``idle_since`` as read raw: SQLite's text (UTC, no offset) or the driver's datetime."""
+    return as_utc(datetime.fromisoformat(raw) if isinstance(raw, str) else raw)
 
 
 @cache
@@ -71,7 +89,7 @@ def _snapshot_query(online_only: bool) -> Select[Any]:
             type_coerce(Agent.skills, Text),
             Agent.max_concurrent_chats,
             AgentPresence.status,
-            AgentPresence.idle_since,
+            type_coerce(AgentPresence.idle_since, Text),  # parsed once per distinct value, see _snapshot
             func.coalesce(loads.c.chats, 0) + func.coalesce(offers.c.offers, 0),
             func.coalesce(loads.c.emails, 0),
         )

@@ -166,10 +166,15 @@ def _entry(session: Session, conversation_id: int) -> QueueEntry | None:
 def remove_from_queue(session: Session, *, conversation_id: int) -> bool:
     """Take a conversation out of the queue (assigned, resolved…); True if it was there.
 
-    Every assignment runs it (a reaction), so it is one DELETE, with no read first.
+    Every assignment runs it (a reaction), so it is one DELETE, with no read first; an entry the session
+    holds is let go by its id rather than by searching everything the session holds.
     """
-    removed = session.execute(delete(QueueEntry).where(QueueEntry.conversation_id == conversation_id))
-    return bool(removed.rowcount)
+    removed = session.scalars(_DELETE_ENTRY, {"conversation_id": conversation_id}).all()
+    for entry_id in removed:
+        held = session.identity_map.get(identity_key(QueueEntry, entry_id))
+        if held is not None:
+            session.expunge(held)
+    return bool(removed)
 
 
 def requeue(
@@ -311,13 +316,8 @@ def _serialize_dispatchers(session: Session) -> None:
     """Hold a transaction-long lock so concurrent dispatchers see each other's assignments."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _DISPATCH_LOCK_KEY})
-    else:  # SQLite: any write statement takes the database's write lock until commit
-        session.execute(
-            update(QueueEntry)
-            .where(QueueEntry.id == -1)
-            .values(front=False)
-            .execution_options(synchronize_session=False)
-        )
+    else:  # SQLite: any write statement, even one that changes no row, holds the write lock until commit
+        session.connection().exec_driver_sql("UPDATE queue_entry SET front = front WHERE id = -1")
 
 
 @dataclass(frozen=True)
@@ -416,7 +416,21 @@ def _assign_from_queue(session: Session, entry: QueueEntry, agent_id: int, *, no
 
 
 def _touch_idle(session: Session, agent_id: int, now: datetime) -> None:
-    session.execute(update(AgentPresence).where(AgentPresence.agent_id == agent_id).values(idle_since=now))
+    session.execute(_TOUCH_IDLE, {"presence_agent": agent_id, "idle_since": now})
+
+
+# Plain table statements, built once: they run on every assignment and change no object the session holds
+# (a queue entry deleted here is let go by its id; presence rows are not held across dispatches).
+_queue = QueueEntry.__table__
+_DELETE_ENTRY = (
+    delete(_queue).where(_queue.c.conversation_id == bindparam("conversation_id")).returning(_queue.c.id)
+)
+_presence = AgentPresence.__table__
+_TOUCH_IDLE = (
+    update(_presence)
+    .where(_presence.c.agent_id == bindparam("presence_agent"))
+    .values(idle_since=bindparam("idle_since"))
+)
 
 
 def _offer(session: Session, entry: QueueEntry, agent_id: int, *, now: datetime, timeout: int) -> None:
