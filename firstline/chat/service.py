@@ -241,8 +241,11 @@ class StaleView:
     missed: list[Frame]
 
 
-_CHAT_CONVERSATION = select(ChatSession.__table__.c.conversation_id).where(
-    ChatSession.__table__.c.id == bindparam("chat_session_id")
+# The chat's conversation, loaded by the chat's id in one statement (every message starts with it).
+_CHAT_CONVERSATION = (
+    select(Conversation)
+    .join(ChatSession, ChatSession.conversation_id == Conversation.id)
+    .where(ChatSession.id == bindparam("chat_session_id"))
 )
 
 
@@ -261,9 +264,10 @@ def customer_send(
     ``author_name`` is the customer's name as the caller already knows it (the websocket loads it at
     hello); without it, it is read.
     """
-    conversation_id = session.scalar(_CHAT_CONVERSATION, {"chat_session_id": chat_session_id})
-    if conversation_id is None:
+    conversation = session.scalar(_CHAT_CONVERSATION, {"chat_session_id": chat_session_id})
+    if conversation is None:
         raise NotAuthenticated("This chat no longer exists.")
+    conversation_id = conversation.id
     # post_message finds a duplicate itself; attachments of a duplicate are already linked, so look first.
     if attachment_ids and (
         existing := conversations.find_message_by_client_id(
@@ -271,7 +275,6 @@ def customer_send(
         )
     ):
         return _sent(session, existing, duplicate=True, secret=secret)
-    conversation = conversations.get_conversation(session, conversation_id=conversation_id)
     if conversation.status == Status.CLOSED:
         if existing := conversations.find_message_by_client_id(
             session, conversation_id=conversation_id, client_msg_id=client_msg_id
