@@ -84,7 +84,7 @@ def enqueue(
     conversation = get_conversation(session, conversation_id=conversation_id)
     if conversation.status not in OPEN_STATUSES:
         raise Conflict(f"Conversation {conversation.reference} is {conversation.status}; it cannot wait.")
-    if conversation.assignee_id is None and _entry(session, conversation.id) is None:
+    if conversation.assignee_id is None and not _is_queued(session, conversation.id):
         chosen, source, score = _routing_language(session, conversation, language, first_message)
         if chosen != conversation.language:
             update_attributes(session, conversation_id=conversation.id, actor_agent_id=None, language=chosen)
@@ -161,6 +161,10 @@ def _add_entry(
 
 def _entry(session: Session, conversation_id: int) -> QueueEntry | None:
     return session.scalar(select(QueueEntry).where(QueueEntry.conversation_id == conversation_id))
+
+
+def _is_queued(session: Session, conversation_id: int) -> bool:
+    return session.scalar(_QUEUED, {"queued_conversation": conversation_id}) is not None
 
 
 def remove_from_queue(session: Session, *, conversation_id: int) -> bool:
@@ -425,6 +429,7 @@ _queue = QueueEntry.__table__
 _DELETE_ENTRY = (
     delete(_queue).where(_queue.c.conversation_id == bindparam("conversation_id")).returning(_queue.c.id)
 )
+_QUEUED = select(_queue.c.id).where(_queue.c.conversation_id == bindparam("queued_conversation"))
 _presence = AgentPresence.__table__
 _TOUCH_IDLE = (
     update(_presence)
