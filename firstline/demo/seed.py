@@ -26,6 +26,7 @@ from firstline.conversations.models import AuthorKind, Channel, Conversation, Me
 from firstline.customers.models import Customer
 from firstline.demo import corpus
 from firstline.demo.cases import seed_cases
+from firstline.demo.sla import seed_sla
 from firstline.kit.time import utcnow
 from firstline.timeline.models import Event
 from firstline.timeline.service import ActorKind, EventKind
@@ -259,6 +260,8 @@ def seed_demo(
     summary = SeedSummary()
     teams = _seed_teams(session)
     agents = _seed_agents(session, rng, teams, summary)
+    # Before any conversation, so every clock the demo starts counts under the seeded policies.
+    seed_sla(session, now=now, lead_id=next(a.id for a in agents if a.email.startswith("lead@")))
     people = _seed_customers(session, rng, customers, now)
     summary.customers = len(people)
     create_site(

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import Select, Text, case, func, select, type_coerce
+from sqlalchemy import Select, Text, case, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent
@@ -85,8 +85,8 @@ def _snapshot_query(online_only: bool) -> Select[Any]:
         select(
             Agent.id,
             Agent.tier,
-            type_coerce(Agent.languages, Text),
-            type_coerce(Agent.skills, Text),
+            cast(Agent.languages, Text),
+            cast(Agent.skills, Text),
             Agent.max_concurrent_chats,
             AgentPresence.status,
             type_coerce(AgentPresence.idle_since, Text),  # parsed once per distinct value, see _snapshot
@@ -102,7 +102,8 @@ def _snapshot_query(online_only: bool) -> Select[Any]:
 
 
 # Dispatching reads every online agent's profile each time; the JSON text rarely changes, so its
-# parsed form is cached by value (PostgreSQL's driver hands over parsed values, used as they are).
+# parsed form is cached by value. Both databases hand it over as text (cast in the query), so rows can
+# key the snapshot cache.
 @lru_cache(maxsize=4096)
 def _parse_json(raw: str) -> Any:
     return json.loads(raw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 
 from firstline.agents.models import Agent
 from firstline.agents.roles import Permission
@@ -36,6 +36,12 @@ def update_policy(policy_id: IdPath, body: PolicyIn, db: DbSession, lead: Lead) 
     return settings.update_policy(db, policy_id=policy_id, values=values, actor_agent_id=lead.id)
 
 
+@router.delete("/policies/{policy_id}", status_code=204, response_class=Response)
+def delete_policy(policy_id: IdPath, db: DbSession, lead: Lead) -> None:
+    """Conversations already under way keep their clocks; new ones get the next most specific policy."""
+    settings.delete_policy(db, policy_id=policy_id, actor_agent_id=lead.id)
+
+
 @router.get("/calendars", response_model=list[CalendarOut])
 def list_calendars(db: DbSession, _: Lead) -> list[BusinessCalendar]:
     return calendars.list_calendars(db)
@@ -51,3 +57,9 @@ def create_calendar(body: CalendarIn, db: DbSession, lead: Lead) -> BusinessCale
 def update_calendar(calendar_id: IdPath, body: CalendarIn, db: DbSession, lead: Lead) -> BusinessCalendar:
     values = calendars.CalendarValues(**body.model_dump())
     return calendars.update_calendar(db, calendar_id=calendar_id, values=values, actor_agent_id=lead.id)
+
+
+@router.delete("/calendars/{calendar_id}", status_code=204, response_class=Response)
+def delete_calendar(calendar_id: IdPath, db: DbSession, lead: Lead) -> None:
+    """Refused with 409, naming the policies, while a policy uses the calendar."""
+    calendars.delete_calendar(db, calendar_id=calendar_id, actor_agent_id=lead.id)

@@ -16,12 +16,13 @@ from firstline.sla.models import TARGET_FIELDS, BusinessCalendar
 from firstline.timeline.models import Event
 from firstline.timeline.service import ActorKind, EventKind, list_events_of_kinds, record_event
 
-SLA_KINDS = [
-    EventKind.SLA_POLICY_CREATED,
-    EventKind.SLA_POLICY_UPDATED,
+POLICY_KINDS = [EventKind.SLA_POLICY_CREATED, EventKind.SLA_POLICY_UPDATED, EventKind.SLA_POLICY_DELETED]
+CALENDAR_KINDS = [
     EventKind.SLA_CALENDAR_CREATED,
     EventKind.SLA_CALENDAR_UPDATED,
+    EventKind.SLA_CALENDAR_DELETED,
 ]
+SLA_KINDS = POLICY_KINDS + CALENDAR_KINDS
 ROUTING_KINDS = [EventKind.ROUTING_SETTINGS_UPDATED]
 _FIELD_LABELS = {
     "first_response_seconds": "first response",
@@ -43,12 +44,15 @@ def record_change(
     actor_agent_id: int | None,
     subject: dict[str, Any],
     before: dict[str, Any] | None,
-    after: dict[str, Any],
+    after: dict[str, Any] | None,
 ) -> bool:
-    """Record a settings change on the event log: every value of a new row (``before`` None), else each
-    changed field as [before, after]. Records nothing, and returns False, when nothing changed."""
-    if before is None:
-        data: dict[str, Any] = {"values": after}
+    """Record a settings change on the event log: every value of a new row (``before`` None), every value
+    a deleted row had (``after`` None), else each changed field as [before, after]. Records nothing, and
+    returns False, when nothing changed."""
+    if after is None:
+        data: dict[str, Any] = {"deleted": before}
+    elif before is None:
+        data = {"values": after}
     else:
         changes = {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
         if not changes:
@@ -105,6 +109,8 @@ def _holidays_changed(before: dict[str, str], after: dict[str, str]) -> str:
 def _summary(event: Event, calendars: dict[int, str]) -> str:
     if "values" in event.data:
         return "created"
+    if "deleted" in event.data:
+        return "deleted"
     lines = []
     for name, (before, after) in event.data.get("changes", {}).items():
         if name == "holidays":

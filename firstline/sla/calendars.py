@@ -1,5 +1,5 @@
 """Business-hour calendars as a team lead edits them: weekly hours typed per weekday, named holidays,
-audited create and edit, and a preview of the next opening and closing times.
+audited create, edit and delete, and a preview of the next opening and closing times.
 
 The preview comes from the same ``open_intervals`` the SLA clocks count with, so what the lead sees is
 what the clocks will do.
@@ -184,6 +184,22 @@ def update_calendar(
     return row
 
 
+def delete_calendar(session: Session, *, calendar_id: int, actor_agent_id: int | None) -> None:
+    """Delete a calendar no policy uses; refused, naming the policies, while one does. Clocks of deleted
+    policies keep their own copy of the hours, so they never depend on the row."""
+    row = get_calendar(session, calendar_id=calendar_id)
+    if users := policies_using(session, calendar_id=calendar_id):
+        names = ", ".join(repr(name) for name in users)
+        policies = "policy" if len(users) == 1 else "policies"
+        raise Conflict(
+            f"The calendar {row.name!r} is used by the {policies} {names}: "
+            "give them another calendar (or 24/7) first, then delete it."
+        )
+    _record(session, EventKind.SLA_CALENDAR_DELETED, row, actor_agent_id, before=_snapshot(row), deleted=True)
+    session.delete(row)
+    session.flush()
+
+
 def _record(
     session: Session,
     kind: EventKind,
@@ -191,9 +207,10 @@ def _record(
     actor_agent_id: int | None,
     *,
     before: dict[str, Any] | None,
+    deleted: bool = False,
 ) -> None:
     subject = {"calendar_id": row.id, "calendar": row.name}
-    after = _snapshot(row)
+    after = None if deleted else _snapshot(row)
     record_change(
         session, kind=kind, actor_agent_id=actor_agent_id, subject=subject, before=before, after=after
     )

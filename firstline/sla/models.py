@@ -84,6 +84,8 @@ class SlaClock(Base):
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
     metric: Mapped[str] = mapped_column(String(24))
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("sla_policy.id", ondelete="SET NULL"))
+    # The terms of the policy the clock started under, copied here when that policy is deleted.
+    policy_terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     target_seconds: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16), default=ClockState.RUNNING)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

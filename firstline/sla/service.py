@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import Channel, Conversation
@@ -80,10 +81,14 @@ def create_calendar(
 
 
 def to_calendar(row: BusinessCalendar) -> Calendar:
+    return _calendar_of(timezone=row.timezone, hours=row.hours, holidays=row.holidays)
+
+
+def _calendar_of(*, timezone: str, hours: dict[str, list[list[int]]], holidays: Iterable[str]) -> Calendar:
     return check_calendar(
-        timezone=row.timezone,
-        hours={int(day): [tuple(span) for span in spans] for day, spans in row.hours.items()},  # type: ignore[misc]
-        holidays=list(row.holidays),
+        timezone=timezone,
+        hours={int(day): [tuple(span) for span in spans] for day, spans in hours.items()},  # type: ignore[misc]
+        holidays=list(holidays),
     )
 
 
@@ -148,10 +153,44 @@ def _effective(session: Session, row: SlaPolicy) -> EffectivePolicy:
 
 
 def policy_of_clock(session: Session, clock: SlaClock, conversation: Conversation) -> EffectivePolicy:
+    """What a clock counts under: its policy, else the terms kept from its deleted policy, else the
+    built-in default of the channel. Only the calendar, warning ratio and breach actions matter here:
+    the clock holds its own target."""
     row = session.get(SlaPolicy, clock.policy_id) if clock.policy_id else None
     if row is not None:
         return _effective(session, row)
+    if clock.policy_terms:
+        return _from_terms(clock.policy_terms)
     return DEFAULT_POLICIES.get(conversation.channel, DEFAULT_POLICIES[Channel.EMAIL])
+
+
+def policy_terms(session: Session, row: SlaPolicy) -> dict[str, Any]:
+    """What the clocks of ``row`` need to keep counting once it is deleted; its calendar is copied whole."""
+    calendar_row = session.get(BusinessCalendar, row.calendar_id) if row.calendar_id else None
+    calendar = (
+        {"timezone": calendar_row.timezone, "hours": calendar_row.hours, "holidays": calendar_row.holidays}
+        if calendar_row
+        else None
+    )
+    return {
+        "policy": row.name,
+        "calendar": calendar,
+        "warn_ratio": row.warn_ratio,
+        "breach_actions": list(row.breach_actions or ()),
+    }
+
+
+def _from_terms(terms: dict[str, Any]) -> EffectivePolicy:
+    calendar = terms.get("calendar")
+    return EffectivePolicy(
+        None,
+        first_response_seconds=None,
+        next_response_seconds=None,
+        resolution_seconds=None,
+        calendar=_calendar_of(**calendar) if calendar else None,
+        warn_ratio=terms.get("warn_ratio", DEFAULT_WARN_RATIO),
+        breach_actions=tuple(terms.get("breach_actions", ())),
+    )
 
 
 # --- clocks -----------------------------------------------------------------------------------------------
@@ -165,21 +204,41 @@ def get_clock(session: Session, *, conversation_id: int, metric: str) -> SlaCloc
 
 def start_clocks(
     session: Session, *, conversation: Conversation, metrics: Iterable[str], now: datetime
-) -> list[SlaClock]:
-    """Start the clocks of a conversation that has none yet: one policy read, one flush."""
+) -> int:
+    """Start the clocks of a conversation that has none yet: one policy read, one INSERT; returns how many.
+
+    Every conversation opens with them, so they are written directly rather than through the session
+    (nothing holds them yet; whoever needs them later reads them).
+    """
     policy = policy_for(
         session, channel=conversation.channel, tier=conversation.tier, priority=conversation.priority
     )
-    clocks = []
+    rows = []
     for metric in metrics:
         target = policy.target(metric)
         if target is not None:
-            clock = SlaClock(conversation_id=conversation.id, metric=metric)
+            clock = SlaClock(conversation_id=conversation.id, metric=metric)  # worked out, never added
             _run_from(clock, policy, target=target, now=now)
-            clocks.append(clock)
-    session.add_all(clocks)
-    session.flush()
-    return clocks
+            rows.append({name: getattr(clock, name) for name in _STARTED_COLUMNS})
+    if rows:
+        session.execute(_INSERT_CLOCK, rows)
+    return len(rows)
+
+
+_INSERT_CLOCK = insert(SlaClock.__table__)
+_STARTED_COLUMNS = (
+    "conversation_id",
+    "metric",
+    "policy_id",
+    "target_seconds",
+    "state",
+    "started_at",
+    "running_since",
+    "elapsed_seconds",
+    "warn_at",
+    "due_at",
+    "fire_at",
+)
 
 
 def start_clock(
@@ -203,6 +262,7 @@ def start_clock(
 
 def _run_from(clock: SlaClock, policy: EffectivePolicy, *, target: int, now: datetime) -> None:
     clock.policy_id = policy.policy_id
+    clock.policy_terms = None  # a clock started afresh counts under the policy in force now
     clock.target_seconds = target
     clock.state = ClockState.RUNNING
     clock.started_at = clock.running_since = now

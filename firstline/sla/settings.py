@@ -1,8 +1,10 @@
-"""SLA policies as a team lead edits them: durations typed as text, validation, audited create and edit.
+"""SLA policies as a team lead edits them: durations typed as text, validation, audited create, edit
+and delete.
 
-Every change records an event (``sla.policy_created`` / ``sla.policy_updated``) with who made it and the
-values before and after, so "who changed the chat SLA, and when" has an answer. A policy's new targets
-apply to clocks started after the change; running clocks keep the target they started with.
+Every change records an event (``sla.policy_created`` / ``_updated`` / ``_deleted``) with who made it and
+the values before and after, so "who changed the chat SLA, and when" has an answer. A policy's new targets
+apply to clocks started after the change; running clocks keep the target they started with, and keep
+counting as they did when their policy is deleted.
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Tier
 from firstline.conversations.models import Channel, Priority
 from firstline.kit.errors import Conflict, InvalidInput, NotFound
 from firstline.sla.audit import record_change
-from firstline.sla.models import TARGET_FIELDS, BreachAction, BusinessCalendar, SlaPolicy
-from firstline.sla.service import DEFAULT_POLICIES, DEFAULT_WARN_RATIO
+from firstline.sla.models import (
+    TARGET_FIELDS,
+    BreachAction,
+    BusinessCalendar,
+    ClockState,
+    SlaClock,
+    SlaPolicy,
+)
+from firstline.sla.service import DEFAULT_POLICIES, DEFAULT_WARN_RATIO, policy_terms
 from firstline.timeline.service import EventKind
 
 TARGET_LABELS = {
@@ -196,6 +205,51 @@ def update_policy(
     return policy
 
 
+def delete_policy(session: Session, *, policy_id: int, actor_agent_id: int | None) -> None:
+    """Delete a policy. Its clocks keep their targets and schedules: each keeps a copy of the policy's
+    calendar, warning and breach actions. New conversations get the next most specific policy."""
+    policy = get_policy(session, policy_id=policy_id)
+    session.execute(
+        update(SlaClock)
+        .where(SlaClock.policy_id == policy.id)
+        .values(policy_id=None, policy_terms=policy_terms(session, policy))
+        .execution_options(synchronize_session="fetch")
+    )
+    before = _snapshot(policy)
+    _record(session, EventKind.SLA_POLICY_DELETED, policy, actor_agent_id, before=before, deleted=True)
+    session.delete(policy)
+    session.flush()
+
+
+def clocks_counting_under(session: Session, *, policy_id: int) -> int:
+    """How many clocks started under the policy are still running or paused."""
+    query = select(func.count()).where(
+        SlaClock.policy_id == policy_id, SlaClock.state.in_((ClockState.RUNNING, ClockState.PAUSED))
+    )
+    return session.scalar(query) or 0
+
+
+def successor(session: Session, *, policy_id: int) -> SlaPolicy | None:
+    """The policy that takes over the conversations ``policy_id`` covers once it is deleted (None: the
+    built-in default): the most specific of those covering all of its channel, tier and priority."""
+    policy = get_policy(session, policy_id=policy_id)
+    broader = session.scalars(
+        select(SlaPolicy).where(
+            SlaPolicy.id != policy.id,
+            SlaPolicy.channel == policy.channel,
+            _covers(SlaPolicy.tier, policy.tier),
+            _covers(SlaPolicy.priority, policy.priority),
+        )
+    ).all()
+    return max(
+        broader, key=lambda row: (row.priority is not None, row.tier is not None, -row.id), default=None
+    )
+
+
+def _covers(column: Any, value: str | None) -> Any:
+    return column.is_(None) if value is None else or_(column.is_(None), column == value)
+
+
 def _record(
     session: Session,
     kind: EventKind,
@@ -203,9 +257,10 @@ def _record(
     actor_agent_id: int | None,
     *,
     before: dict[str, Any] | None,
+    deleted: bool = False,
 ) -> None:
     subject = {"policy_id": policy.id, "policy": policy.name}
-    after = _snapshot(policy)
+    after = None if deleted else _snapshot(policy)
     record_change(
         session, kind=kind, actor_agent_id=actor_agent_id, subject=subject, before=before, after=after
     )

@@ -57,7 +57,7 @@ class CalendarForm(BaseModel):
 
 
 @router.get("/settings/sla", response_class=HTMLResponse)
-def sla_page(request: Request, db: DbSession, _: Lead, saved: str = "") -> Response:
+def sla_page(request: Request, db: DbSession, _: Lead, saved: str = "", deleted: str = "") -> Response:
     policies = settings.list_policies(db)
     return render(
         request,
@@ -67,6 +67,7 @@ def sla_page(request: Request, db: DbSession, _: Lead, saved: str = "") -> Respo
         calendars=calendars.list_calendars(db),
         changes=audit.list_changes(db, kinds=audit.SLA_KINDS),
         saved=saved,
+        deleted=deleted if deleted in ("policy", "calendar") else "",
     )
 
 
@@ -108,6 +109,25 @@ def update_policy(
     return redirect(f"/settings/sla?saved=policy-{policy_id}")
 
 
+@router.get("/settings/sla/policies/{policy_id}/delete", response_class=HTMLResponse)
+def delete_policy_page(request: Request, policy_id: IdPath, db: DbSession, _: Lead) -> Response:
+    policy = settings.get_policy(db, policy_id=policy_id)
+    return render(
+        request,
+        "settings/delete.html",
+        policy=policy,
+        successor=settings.successor(db, policy_id=policy_id),
+        default=DEFAULT_POLICIES.get(policy.channel, DEFAULT_POLICIES[Channel.EMAIL]),
+        clocks=settings.clocks_counting_under(db, policy_id=policy_id),
+    )
+
+
+@router.post("/settings/sla/policies/{policy_id}/delete")
+def delete_policy(policy_id: IdPath, db: DbSession, lead: Lead) -> Response:
+    settings.delete_policy(db, policy_id=policy_id, actor_agent_id=lead.id)
+    return redirect("/settings/sla?deleted=policy")
+
+
 def _policy_text(values: settings.PolicyValues) -> dict[str, Any]:
     return {
         "name": values.name,
@@ -133,7 +153,7 @@ def _policy_form(
     if policy_id is not None:
         settings.get_policy(db, policy_id=policy_id)  # a 404 for a policy that is not there
     changes = (
-        audit.list_changes(db, kinds=audit.SLA_KINDS[:2], key="policy_id", row_id=policy_id)
+        audit.list_changes(db, kinds=audit.POLICY_KINDS, key="policy_id", row_id=policy_id)
         if policy_id
         else []
     )
@@ -203,6 +223,34 @@ def update_calendar(
     return redirect(f"/settings/sla/calendars/{calendar_id}?saved=1")
 
 
+@router.get("/settings/sla/calendars/{calendar_id}/delete", response_class=HTMLResponse)
+def delete_calendar_page(request: Request, calendar_id: IdPath, db: DbSession, _: Lead) -> Response:
+    return _delete_calendar_page(request, db, calendar_id=calendar_id)
+
+
+@router.post("/settings/sla/calendars/{calendar_id}/delete", response_class=HTMLResponse)
+def delete_calendar(request: Request, calendar_id: IdPath, db: DbSession, lead: Lead) -> Response:
+    try:
+        calendars.delete_calendar(db, calendar_id=calendar_id, actor_agent_id=lead.id)
+    except FirstlineError as error:
+        db.rollback()
+        return _delete_calendar_page(request, db, calendar_id=calendar_id, error=error)
+    return redirect("/settings/sla?deleted=calendar#calendars")
+
+
+def _delete_calendar_page(
+    request: Request, db: Session, *, calendar_id: int, error: FirstlineError | None = None
+) -> Response:
+    return render(
+        request,
+        "settings/delete.html",
+        error.status_code if error else 200,
+        calendar=calendars.get_calendar(db, calendar_id=calendar_id),
+        used_by=calendars.policies_using(db, calendar_id=calendar_id),
+        error=error,
+    )
+
+
 def _calendar_form(
     request: Request,
     db: Session,
@@ -225,7 +273,7 @@ def _calendar_form(
         openings=calendars.next_openings(row, now=utcnow()) if row else [],
         timezone=row.timezone if row else "",
         used_by=calendars.policies_using(db, calendar_id=row.id) if row else [],
-        changes=audit.list_changes(db, kinds=audit.SLA_KINDS[2:], key="calendar_id", row_id=calendar_id)
+        changes=audit.list_changes(db, kinds=audit.CALENDAR_KINDS, key="calendar_id", row_id=calendar_id)
         if calendar_id
         else [],
     )

@@ -49,6 +49,8 @@ class EventKind(StrEnum):
     SLA_POLICY_UPDATED = "sla.policy_updated"
     SLA_CALENDAR_CREATED = "sla.calendar_created"
     SLA_CALENDAR_UPDATED = "sla.calendar_updated"
+    SLA_POLICY_DELETED = "sla.policy_deleted"
+    SLA_CALENDAR_DELETED = "sla.calendar_deleted"
     ROUTING_SETTINGS_UPDATED = "routing.settings_updated"
     # email (firstline/email)
     EMAIL_SEND_FAILED = "email.send_failed"

@@ -3,10 +3,13 @@ calendar for the edit routes to point at, and a valid body for each state-changi
 
 Bodies succeed whatever order the matrix calls them in: the new policy covers a scope of its own, and
 the edits keep each row's name and scope, and the API and the console each create rows of their own.
+The deleting routes each get a fresh row of their own (``SLA_FRESH_TARGETS``), so the other routes still
+find theirs.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -80,4 +83,39 @@ SLA_SAMPLE_BODIES: dict[tuple[str, str], B] = {
     ("POST", "/settings/sla/calendars"): lambda _: _calendar("Matrix weekend desk"),
     ("POST", "/settings/sla/calendars/{calendar_id}"): lambda _: _calendar(CALENDAR_NAME),
     ("POST", "/settings/routing"): lambda _: {"mode": "offer", "offer_timeout_seconds": "30"},
+    ("DELETE", "/api/v1/sla/policies/{policy_id}"): lambda _: {},
+    ("DELETE", "/api/v1/sla/calendars/{calendar_id}"): lambda _: {},
+    ("POST", "/settings/sla/policies/{policy_id}/delete"): lambda _: {},
+    ("POST", "/settings/sla/calendars/{calendar_id}/delete"): lambda _: {},
+}
+
+
+def _disposable_policy(channel: str) -> Callable[[Session], dict[str, int]]:
+    def make(db: Session) -> dict[str, int]:
+        values = settings.PolicyValues(
+            name=f"Matrix disposable {uuid.uuid4().hex[:8]}",
+            channel=channel,
+            tier="technical",
+            priority="low",
+            resolution_seconds=86400,
+        )
+        return {"policy_id": settings.create_policy(db, values=values, actor_agent_id=None).id}
+
+    return make
+
+
+def _disposable_calendar(db: Session) -> dict[str, int]:
+    values = calendars.CalendarValues(
+        name=f"Matrix disposable {uuid.uuid4().hex[:8]}", timezone="UTC", hours={0: [(0, 60)]}, holidays={}
+    )
+    return {"calendar_id": calendars.create_calendar(db, values=values, actor_agent_id=None).id}
+
+
+# A route that deletes the row it points at gets a fresh one (made just before the call); each route's
+# policy covers a scope of its own, so a row a refused role left behind never conflicts with the next.
+SLA_FRESH_TARGETS: dict[tuple[str, str], Callable[[Session], dict[str, int]]] = {
+    ("DELETE", "/api/v1/sla/policies/{policy_id}"): _disposable_policy("email"),
+    ("POST", "/settings/sla/policies/{policy_id}/delete"): _disposable_policy("chat"),
+    ("DELETE", "/api/v1/sla/calendars/{calendar_id}"): _disposable_calendar,
+    ("POST", "/settings/sla/calendars/{calendar_id}/delete"): _disposable_calendar,
 }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from firstline.sla.models import SlaPolicy
+from firstline.sla import calendars, settings
+from firstline.sla.models import BusinessCalendar, SlaPolicy
 from firstline.timeline.service import EventKind, list_events_of_kinds
 
 
@@ -53,6 +54,35 @@ class TestPolicies:
         assert client.get("/api/v1/sla/policies", headers=api_as(italian_l1_agent)).status_code == 403
 
 
+class TestDeletePolicy:
+    def test_a_lead_deletes_a_policy_which_is_then_no_longer_listed(
+        self, db, client, api_as, team_lead
+    ) -> None:
+        headers = api_as(team_lead)
+        created = client.post("/api/v1/sla/policies", json=policy_body(), headers=headers).json()
+        response = client.delete(f"/api/v1/sla/policies/{created['id']}", headers=headers)
+        assert response.status_code == 204 and response.content == b""
+        listed = client.get("/api/v1/sla/policies", headers=headers).json()
+        assert created["id"] not in [policy["id"] for policy in listed]
+        event = list_events_of_kinds(db, kinds=[EventKind.SLA_POLICY_DELETED], limit=1)[0]
+        assert (event.actor_agent_id, event.data["deleted"]["first_response_seconds"]) == (team_lead.id, 40)
+
+    def test_a_policy_that_is_not_there_is_a_404(self, client, api_as, team_lead) -> None:
+        response = client.delete("/api/v1/sla/policies/987654", headers=api_as(team_lead))
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+    def test_an_l1_agent_cannot_delete_a_policy(self, db, client, api_as, italian_l1_agent) -> None:
+        policy = settings.create_policy(
+            db,
+            values=settings.PolicyValues(name="Kept", channel="chat", first_response_seconds=20),
+            actor_agent_id=None,
+        )
+        db.commit()
+        response = client.delete(f"/api/v1/sla/policies/{policy.id}", headers=api_as(italian_l1_agent))
+        assert response.status_code == 403
+        assert db.get(SlaPolicy, policy.id) is not None
+
+
 class TestCalendars:
     def test_a_calendar_with_a_named_holiday_is_created_and_edited(self, client, api_as, team_lead) -> None:
         headers = api_as(team_lead)
@@ -73,3 +103,35 @@ class TestCalendars:
         body = {"name": "Nowhere", "timezone": "Mars/Olympus", "hours": {"0": [[540, 1080]]}}
         response = client.post("/api/v1/sla/calendars", json=body, headers=api_as(team_lead))
         assert response.status_code == 422 and response.json()["error"]["field"] == "timezone"
+
+
+class TestDeleteCalendar:
+    def make_calendar(self, db) -> BusinessCalendar:
+        values = calendars.CalendarValues(
+            name=f"Madrid {uuid.uuid4().hex[:6]}",
+            timezone="Europe/Madrid",
+            hours={0: [(540, 1080)]},
+            holidays={},
+        )
+        row = calendars.create_calendar(db, values=values, actor_agent_id=None)
+        db.commit()
+        return row
+
+    def test_an_unused_calendar_is_deleted(self, db, client, api_as, team_lead) -> None:
+        calendar_id = self.make_calendar(db).id
+        response = client.delete(f"/api/v1/sla/calendars/{calendar_id}", headers=api_as(team_lead))
+        assert response.status_code == 204
+        db.expire_all()
+        assert db.get(BusinessCalendar, calendar_id) is None
+
+    def test_a_calendar_a_policy_uses_is_refused_with_409_naming_the_policy(
+        self, db, client, api_as, team_lead
+    ) -> None:
+        row = self.make_calendar(db)
+        headers = api_as(team_lead)
+        body = policy_body(name="Madrid email", channel="email", calendar_id=row.id)
+        assert client.post("/api/v1/sla/policies", json=body, headers=headers).status_code == 201
+        response = client.delete(f"/api/v1/sla/calendars/{row.id}", headers=headers)
+        assert response.status_code == 409
+        assert "'Madrid email'" in response.json()["error"]["message"]
+        assert db.get(BusinessCalendar, row.id) is not None

@@ -29,7 +29,7 @@ class TestListChanges:
             name=policy.name, channel="chat", first_response_seconds=90, calendar_id=madrid.id
         )
         settings.update_policy(db, policy_id=policy.id, values=edited, actor_agent_id=team_lead.id)
-        latest, created = audit.list_changes(db, kinds=audit.SLA_KINDS[:2], key="policy_id", row_id=policy.id)
+        latest, created = audit.list_changes(db, kinds=audit.POLICY_KINDS, key="policy_id", row_id=policy.id)
         assert (latest.who, latest.subject) == (team_lead.name, policy.name)
         assert latest.summary == f"first response: 30s → 1m 30s; calendar: 24/7 → {madrid.name}"
         assert (created.who, created.summary) == ("system", "created")
@@ -43,12 +43,12 @@ class TestListChanges:
             holidays={"2026-12-08": "Inmaculada"},
         )
         calendars.update_calendar(db, calendar_id=row.id, values=values, actor_agent_id=team_lead.id)
-        latest = audit.list_changes(db, kinds=audit.SLA_KINDS[2:], key="calendar_id", row_id=row.id)[0]
+        latest = audit.list_changes(db, kinds=audit.CALENDAR_KINDS, key="calendar_id", row_id=row.id)[0]
         assert latest.summary == "holidays: added 2026-12-08 Inmaculada; removed 2026-10-12"
 
     def test_only_the_asked_row_s_changes_are_listed(self, db) -> None:
         first, second = calendar(db), calendar(db)
-        changes = audit.list_changes(db, kinds=audit.SLA_KINDS[2:], key="calendar_id", row_id=second.id)
+        changes = audit.list_changes(db, kinds=audit.CALENDAR_KINDS, key="calendar_id", row_id=second.id)
         assert [change.subject for change in changes] == [second.name]
         assert first.name in {change.subject for change in audit.list_changes(db, kinds=audit.SLA_KINDS)}
 

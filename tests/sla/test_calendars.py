@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from firstline.conversations.service import open_conversation
-from firstline.kit.errors import Conflict, InvalidInput
-from firstline.sla import calendars, settings
+from firstline.kit.errors import Conflict, InvalidInput, NotFound
+from firstline.sla import audit, calendars, settings
 from firstline.sla.service import start_clock
 from firstline.timeline.service import EventKind, list_events_of_kinds
 
@@ -160,3 +160,30 @@ class TestNextOpenings:
         openings = calendars.next_openings(row, now=datetime(2026, 7, 1, 10, 0, tzinfo=UTC))
         assert len(openings) == 1 and openings[0].open_now
         assert openings[0].closes - openings[0].opens > timedelta(days=30)
+
+
+class TestDeleteCalendar:
+    def test_a_calendar_no_policy_uses_is_deleted_and_recorded_as_it_was(self, db, team_lead) -> None:
+        row = calendars.create_calendar(db, values=lisbon(), actor_agent_id=None)
+        calendar_id, name = row.id, row.name
+        calendars.delete_calendar(db, calendar_id=calendar_id, actor_agent_id=team_lead.id)
+        with pytest.raises(NotFound):
+            calendars.get_calendar(db, calendar_id=calendar_id)
+        event = list_events_of_kinds(db, kinds=[EventKind.SLA_CALENDAR_DELETED], limit=1)[0]
+        assert (event.actor_agent_id, event.data["calendar_id"]) == (team_lead.id, calendar_id)
+        assert event.data["deleted"]["holidays"] == {"2026-12-25": "Christmas Day"}
+        assert event.data["deleted"]["timezone"] == "Europe/Lisbon"
+        latest = audit.list_changes(db, kinds=audit.CALENDAR_KINDS, key="calendar_id", row_id=calendar_id)[0]
+        assert (latest.who, latest.subject, latest.summary) == (team_lead.name, name, "deleted")
+
+    def test_a_calendar_a_policy_uses_is_refused_naming_the_policies(self, db) -> None:
+        row = calendars.create_calendar(db, values=lisbon(), actor_agent_id=None)
+        for name, priority in (("Email Lisbon", None), ("Email Lisbon urgent", "urgent")):
+            values = settings.PolicyValues(
+                name=name, channel="email", priority=priority, first_response_seconds=3600, calendar_id=row.id
+            )
+            settings.create_policy(db, values=values, actor_agent_id=None)
+        with pytest.raises(Conflict, match="used by the policies 'Email Lisbon', 'Email Lisbon urgent'"):
+            calendars.delete_calendar(db, calendar_id=row.id, actor_agent_id=None)
+        assert calendars.get_calendar(db, calendar_id=row.id) is row
+        assert list_events_of_kinds(db, kinds=[EventKind.SLA_CALENDAR_DELETED], limit=1) == []

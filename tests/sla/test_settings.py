@@ -4,15 +4,15 @@ of new conversations following what was saved."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from firstline.conversations.service import open_conversation
 from firstline.kit.errors import Conflict, InvalidInput, NotFound
-from firstline.sla import settings
-from firstline.sla.models import SlaClock
-from firstline.sla.service import get_clock
+from firstline.sla import audit, calendars, settings
+from firstline.sla.models import SlaClock, SlaPolicy
+from firstline.sla.service import get_clock, pause_clock, policy_of_clock, resume_clock, start_clock
 from firstline.timeline.service import EventKind, list_events_of_kinds
 
 
@@ -30,8 +30,8 @@ def chat_policy(**fields) -> settings.PolicyValues:
     return settings.PolicyValues(**values)
 
 
-def first_response_clock(db, customer) -> SlaClock:
-    chat = open_conversation(db, customer_id=customer.id, channel="chat")
+def first_response_clock(db, customer, **fields) -> SlaClock:
+    chat = open_conversation(db, customer_id=customer.id, channel="chat", **fields)
     found = get_clock(db, conversation_id=chat.id, metric="first_response")
     assert found is not None
     return found
@@ -224,3 +224,120 @@ class TestListing:
     def test_the_built_in_chat_default_starts_at_30_seconds_around_the_clock(self) -> None:
         start = settings.default_values("chat")
         assert (start.first_response_seconds, start.calendar_id, start.warn_percent) == (30, None, 80)
+
+
+class TestDeletePolicy:
+    def test_new_conversations_fall_back_to_the_next_most_specific_policy_then_the_built_in_default(
+        self, db, portuguese_customer, team_lead
+    ) -> None:
+        broad = settings.create_policy(db, values=chat_policy(), actor_agent_id=None)
+        urgent = settings.create_policy(
+            db, values=chat_policy(priority="urgent", first_response_seconds=15), actor_agent_id=None
+        )
+        assert first_response_clock(db, portuguese_customer, priority="urgent").target_seconds == 15
+        settings.delete_policy(db, policy_id=urgent.id, actor_agent_id=team_lead.id)
+        assert db.get(SlaPolicy, urgent.id) is None
+        fallback = first_response_clock(db, portuguese_customer, priority="urgent")
+        assert (fallback.target_seconds, fallback.policy_id) == (45, broad.id)
+        settings.delete_policy(db, policy_id=broad.id, actor_agent_id=team_lead.id)
+        built_in = first_response_clock(db, portuguese_customer, priority="urgent")
+        assert (built_in.target_seconds, built_in.policy_id) == (30, None)
+
+    def test_the_clocks_of_conversations_under_way_keep_their_target_and_due_time(
+        self, db, portuguese_customer
+    ) -> None:
+        policy = settings.create_policy(
+            db, values=chat_policy(first_response_seconds=50), actor_agent_id=None
+        )
+        running = first_response_clock(db, portuguese_customer)
+        due_at, warn_at = running.due_at, running.warn_at
+        settings.delete_policy(db, policy_id=policy.id, actor_agent_id=None)
+        db.refresh(running)
+        assert (running.policy_id, running.target_seconds) == (None, 50)
+        assert (running.due_at, running.warn_at, running.fire_at) == (due_at, warn_at, warn_at)
+
+    def test_a_clock_of_a_deleted_policy_keeps_counting_in_its_business_hours_and_breach_actions(
+        self, db, portuguese_customer
+    ) -> None:
+        lisbon = calendars.create_calendar(
+            db,
+            values=calendars.CalendarValues(
+                name=f"Lisbon {uuid.uuid4().hex[:6]}",
+                timezone="Europe/Lisbon",
+                hours={day: [(540, 1080)] for day in range(5)},
+                holidays={},
+            ),
+            actor_agent_id=None,
+        )
+        values = settings.PolicyValues(
+            name=f"Email L1 {uuid.uuid4().hex[:6]}",
+            channel="email",
+            first_response_seconds=4 * 3600,
+            calendar_id=lisbon.id,
+            warn_percent=50,
+            breach_actions=("requeue",),
+        )
+        policy = settings.create_policy(db, values=values, actor_agent_id=None)
+        email = open_conversation(db, customer_id=portuguese_customer.id, channel="email", subject="KYC")
+        friday_4pm = datetime(2026, 7, 3, 15, 0, tzinfo=UTC)  # 16:00 in Lisbon (summer time)
+        clock = start_clock(db, conversation=email, metric="first_response", now=friday_4pm)
+        assert clock is not None and clock.due_at == datetime(2026, 7, 6, 10, 0, tzinfo=UTC)
+        settings.delete_policy(db, policy_id=policy.id, actor_agent_id=None)
+        calendars.delete_calendar(db, calendar_id=lisbon.id, actor_agent_id=None)  # no policy uses it now
+        db.refresh(clock)
+        terms = policy_of_clock(db, clock, email)
+        assert (terms.warn_ratio, terms.breach_actions) == (0.5, ("requeue",))
+        pause_clock(db, clock, terms, now=friday_4pm + timedelta(hours=1))  # one business hour used
+        resume_clock(db, clock, terms, now=datetime(2026, 7, 5, 12, 0, tzinfo=UTC))  # a Sunday
+        # Three business hours left from Monday 09:00 in Lisbon; 24/7 would have made it Sunday 15:00.
+        assert clock.due_at == datetime(2026, 7, 6, 11, 0, tzinfo=UTC)
+
+    def test_a_clock_started_again_after_the_deletion_counts_under_the_policy_in_force(
+        self, db, portuguese_customer
+    ) -> None:
+        policy = settings.create_policy(db, values=chat_policy(next_response_seconds=90), actor_agent_id=None)
+        chat = open_conversation(db, customer_id=portuguese_customer.id, channel="chat")
+        now = datetime(2026, 7, 3, 15, 0, tzinfo=UTC)
+        assert start_clock(db, conversation=chat, metric="next_response", now=now) is not None
+        settings.delete_policy(db, policy_id=policy.id, actor_agent_id=None)
+        again = start_clock(db, conversation=chat, metric="next_response", now=now + timedelta(minutes=5))
+        assert again is not None and (again.policy_id, again.policy_terms, again.target_seconds) == (
+            None,
+            None,
+            60,
+        )
+
+    def test_the_deletion_is_recorded_with_the_policy_as_it_was_and_who_deleted_it(
+        self, db, team_lead
+    ) -> None:
+        policy = settings.create_policy(db, values=chat_policy(), actor_agent_id=None)
+        name = policy.name
+        settings.delete_policy(db, policy_id=policy.id, actor_agent_id=team_lead.id)
+        event = list_events_of_kinds(db, kinds=[EventKind.SLA_POLICY_DELETED], limit=1)[0]
+        assert (event.actor_agent_id, event.data["policy"]) == (team_lead.id, name)
+        assert event.data["deleted"]["first_response_seconds"] == 45
+        assert event.data["deleted"]["breach_actions"] == ["notify_team_lead", "raise_priority"]
+        latest = audit.list_changes(db, kinds=audit.POLICY_KINDS, key="policy_id", row_id=policy.id)[0]
+        assert (latest.who, latest.subject, latest.summary) == (team_lead.name, name, "deleted")
+
+    def test_deleting_a_policy_that_is_not_there_is_not_found(self, db) -> None:
+        with pytest.raises(NotFound):
+            settings.delete_policy(db, policy_id=987654, actor_agent_id=None)
+
+
+class TestSuccessor:
+    def test_the_most_specific_policy_covering_the_whole_scope_takes_over(self, db) -> None:
+        broad = settings.create_policy(db, values=chat_policy(), actor_agent_id=None)
+        by_priority = settings.create_policy(db, values=chat_policy(priority="urgent"), actor_agent_id=None)
+        settings.create_policy(db, values=chat_policy(tier="l2"), actor_agent_id=None)  # covers one tier only
+        narrow = settings.create_policy(
+            db, values=chat_policy(tier="l1", priority="urgent"), actor_agent_id=None
+        )
+        assert settings.successor(db, policy_id=narrow.id) is by_priority
+        assert settings.successor(db, policy_id=by_priority.id) is broad
+        assert settings.successor(db, policy_id=broad.id) is None
+
+    def test_the_running_clocks_under_a_policy_are_counted(self, db, portuguese_customer) -> None:
+        policy = settings.create_policy(db, values=chat_policy(), actor_agent_id=None)
+        first_response_clock(db, portuguese_customer)
+        assert settings.clocks_counting_under(db, policy_id=policy.id) == 2  # first response, resolution

@@ -1,4 +1,5 @@
-"""A team lead edits the live chat first-response target and adds a holiday, in Chromium on a real server."""
+"""A team lead edits the live chat first-response target, adds a holiday and deletes a policy, in Chromium
+on a real server."""
 
 from __future__ import annotations
 
@@ -10,17 +11,20 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from firstline.agents.service import create_agent
+from firstline.conversations.models import Conversation
 from firstline.conversations.service import open_conversation
+from firstline.customers.models import Customer
 from firstline.customers.service import create_customer
 from firstline.db import session_scope
 from firstline.sla import calendars, settings
-from firstline.sla.models import BusinessCalendar
+from firstline.sla.models import BusinessCalendar, SlaPolicy
 from firstline.sla.service import get_clock
 from firstline.timeline.service import EventKind, list_events_of_kinds
 from tests.browser import PASSWORD, ConsoleErrors, log_in, screenshot, serve_console
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("sla-settings-browser")]
 LEAD = "lead@settings.example"
+URGENT = "Withdrawal stuck, margin call"
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,40 @@ def _seed(session: Any) -> int:
         ),
         actor_agent_id=None,
     )
+    _seed_urgent_chats_and_malta(session)
     return lead.id
+
+
+def _seed_urgent_chats_and_malta(session: Any) -> None:
+    """An urgent-chat policy with a chat under way (to delete), and a calendar a policy uses (to keep)."""
+    settings.create_policy(
+        session,
+        values=settings.PolicyValues(
+            name="Urgent chats", channel="chat", priority="urgent", first_response_seconds=15
+        ),
+        actor_agent_id=None,
+    )
+    customer = create_customer(
+        session, name="Luca Bianchi", email="luca@example.com", preferred_language="it"
+    )
+    open_conversation(session, customer_id=customer.id, channel="chat", priority="urgent", subject=URGENT)
+    malta = calendars.create_calendar(
+        session,
+        values=calendars.CalendarValues(
+            name="Malta office",
+            timezone="Europe/Malta",
+            hours={day: [(480, 1200)] for day in range(5)},
+            holidays={},
+        ),
+        actor_agent_id=None,
+    )
+    settings.create_policy(
+        session,
+        values=settings.PolicyValues(
+            name="Email Malta", channel="email", first_response_seconds=4 * 3600, calendar_id=malta.id
+        ),
+        actor_agent_id=None,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -132,3 +169,49 @@ class TestSlaSettingsInTheBrowser:
         expect(in_force).to_contain_text("25 s")
         expect(page.locator(".settings-changes li").first).to_contain_text("Hannah Lead")
         screenshot(page, "routing-settings")
+
+    def test_a_lead_deletes_a_policy_and_chats_under_way_keep_their_clocks(
+        self, page: Page, console: Console
+    ) -> None:
+        errors = ConsoleErrors()
+        errors.watch(page)
+        log_in(page, console.url, LEAD)
+        page.goto(f"{console.url}/settings/sla")
+        page.get_by_role("link", name="Urgent chats").click()
+        page.get_by_role("link", name="Delete policy…").click()
+        confirm = page.locator("#delete-confirm")
+        expect(confirm.get_by_role("heading", name="Urgent chats")).to_be_visible()
+        expect(confirm).to_contain_text("1 conversation clock running or paused under this policy keeps")
+        expect(confirm).to_contain_text("get the policy Live chat")
+        shot = screenshot(page, "sla-policy-delete-confirm")
+        assert shot.stat().st_size > 10_000
+        page.get_by_role("button", name="Delete policy").click()
+        expect(page.get_by_role("status")).to_contain_text("Policy deleted")
+        expect(page.locator("#sla-policies")).not_to_contain_text("Urgent chats")
+        expect(page.locator(".settings-changes li").first).to_contain_text("Urgent chats: deleted")
+        expect(page.locator(".settings-changes li").first).to_contain_text("Hannah Lead")
+        screenshot(page, "sla-policy-deleted")
+        with session_scope(console.factory) as session:
+            under_way = session.query(Conversation).filter_by(subject=URGENT).one()
+            kept = get_clock(session, conversation_id=under_way.id, metric="first_response")
+            assert kept is not None and (kept.target_seconds, kept.policy_id) == (15, None)
+            live_chat = session.query(SlaPolicy).filter_by(name="Live chat").one()
+            customer = session.query(Customer).filter_by(email="luca@example.com").one()
+            chat = open_conversation(session, customer_id=customer.id, channel="chat", priority="urgent")
+            clock = get_clock(session, conversation_id=chat.id, metric="first_response")
+            assert clock is not None and clock.policy_id == live_chat.id
+            assert clock.target_seconds == live_chat.first_response_seconds
+        assert errors.seen == []
+
+    def test_a_calendar_a_policy_still_uses_cannot_be_deleted(self, page: Page, console: Console) -> None:
+        log_in(page, console.url, LEAD)
+        page.goto(f"{console.url}/settings/sla#calendars")
+        page.locator("#sla-calendars").get_by_role("link", name="Malta office").click()
+        page.get_by_role("link", name="Delete calendar…").click()
+        expect(page.locator("#delete-blocked")).to_contain_text(
+            "cannot be deleted while a policy uses it: Email Malta"
+        )
+        expect(page.get_by_role("button", name="Delete calendar")).to_have_count(0)
+        screenshot(page, "sla-calendar-delete-refused")
+        page.get_by_role("link", name="Cancel").click()
+        expect(page.get_by_role("heading", name="Business hours: Malta office")).to_be_visible()

@@ -180,3 +180,67 @@ class TestCalendarForms:
         )
         db.refresh(row)
         assert row.holiday_names == {"2026-10-03": "Tag der Deutschen Einheit"}
+
+
+class TestDeletePages:
+    def test_the_confirmation_names_the_policy_and_what_new_conversations_get_instead(
+        self, lead_console, chat_policy
+    ) -> None:
+        page = lead_console.get(f"/settings/sla/policies/{chat_policy.id}/delete")
+        assert page.status_code == 200
+        assert chat_policy.name in page.text and "the built-in default (first response 30s" in page.text
+        assert 'name="csrf_token"' in page.text and "Delete policy</button>" in page.text
+
+    def test_confirming_deletes_the_policy_and_the_list_says_so(self, db, lead_console, chat_policy) -> None:
+        policy_id, name = chat_policy.id, chat_policy.name
+        form = {"csrf_token": csrf(lead_console)}
+        response = lead_console.post(
+            f"/settings/sla/policies/{policy_id}/delete", data=form, follow_redirects=False
+        )
+        assert (response.status_code, response.headers["location"]) == (303, "/settings/sla?deleted=policy")
+        page = lead_console.get(response.headers["location"])
+        assert "Policy deleted" in page.text and f"{name}: deleted" in page.text
+        assert f'data-policy="{policy_id}"' not in page.text
+        db.expire_all()
+        assert db.get(SlaPolicy, policy_id) is None
+
+    def test_a_deletion_without_the_csrf_token_is_refused(self, db, lead_console, chat_policy) -> None:
+        response = lead_console.post(f"/settings/sla/policies/{chat_policy.id}/delete", data={})
+        assert response.status_code == 403
+        db.expire_all()
+        assert db.get(SlaPolicy, chat_policy.id) is not None
+
+    def test_a_calendar_in_use_offers_no_delete_button_and_a_forced_post_is_refused(
+        self, db, lead_console
+    ) -> None:
+        values = calendars.CalendarValues(
+            name="Rome office", timezone="Europe/Rome", hours={0: [(540, 1080)]}, holidays={}
+        )
+        row = calendars.create_calendar(db, values=values, actor_agent_id=None)
+        policy = settings.PolicyValues(
+            name="Email Rome", channel="email", first_response_seconds=3600, calendar_id=row.id
+        )
+        settings.create_policy(db, values=policy, actor_agent_id=None)
+        db.commit()
+        page = lead_console.get(f"/settings/sla/calendars/{row.id}/delete")
+        assert "cannot be deleted while a policy uses it: Email Rome" in page.text
+        assert "Delete calendar</button>" not in page.text
+        refused = lead_console.post(
+            f"/settings/sla/calendars/{row.id}/delete", data={"csrf_token": csrf(lead_console)}
+        )
+        assert refused.status_code == 409 and "used by the policy &#39;Email Rome&#39;" in refused.text
+
+    def test_an_unused_calendar_is_deleted_after_confirming(self, db, lead_console) -> None:
+        values = calendars.CalendarValues(
+            name="Porto office", timezone="Europe/Lisbon", hours={0: [(540, 1080)]}, holidays={}
+        )
+        row = calendars.create_calendar(db, values=values, actor_agent_id=None)
+        db.commit()
+        assert "Delete calendar</button>" in lead_console.get(f"/settings/sla/calendars/{row.id}/delete").text
+        response = lead_console.post(
+            f"/settings/sla/calendars/{row.id}/delete",
+            data={"csrf_token": csrf(lead_console)},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+        assert "Calendar deleted" in lead_console.get(response.headers["location"]).text

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import quote
 
@@ -31,7 +31,7 @@ from firstline.conversations.service import open_conversation, post_message
 from firstline.web.security import permission_of
 from tests.cases.matrix_samples import CASES_SAMPLE_BODIES, case_targets
 from tests.conftest import csrf, login
-from tests.sla.matrix_samples import SLA_SAMPLE_BODIES, sla_targets
+from tests.sla.matrix_samples import SLA_FRESH_TARGETS, SLA_SAMPLE_BODIES, sla_targets
 
 RouteKey = tuple[str, str]  # (method, path template)
 
@@ -132,6 +132,10 @@ SAMPLE_BODIES: dict[RouteKey, Callable[[Targets], dict[str, Any]]] = {
 }
 SAMPLE_BODIES.update(CASES_SAMPLE_BODIES)
 SAMPLE_BODIES.update(SLA_SAMPLE_BODIES)
+
+# Routes that delete the row they point at get a row of their own, made just before the call, so the
+# routes called after them still find theirs.
+FRESH_TARGETS: dict[RouteKey, Callable[[Session], dict[str, int]]] = dict(SLA_FRESH_TARGETS)
 
 # Ends the session the rest of a role's requests ride on, so it is called last.
 LOGOUT: RouteKey = ("POST", "/logout")
@@ -237,6 +241,16 @@ def targets_for(db: Session, chat_with_joao: Conversation) -> Callable[[Agent, A
     return make
 
 
+def targets_of(endpoint: Endpoint, targets: Targets, db: Session) -> Targets:
+    """``targets``, or for a deleting route a copy pointing at a fresh row of its own."""
+    make = FRESH_TARGETS.get(endpoint.key)
+    if make is None:
+        return targets
+    fresh = replace(targets, **make(db))
+    db.commit()
+    return fresh
+
+
 def send(
     endpoint: Endpoint,
     targets: Targets,
@@ -305,6 +319,7 @@ class TestMatrix:
         make_agent: Callable[..., Agent],
         api_as: Callable[[Agent], dict[str, str]],
         targets_for: Callable[[Agent, Agent], Targets],
+        db: Session,
     ) -> None:
         actor = make_agent(name=f"Matrix {role.value}", roles=[role.value])
         targets = targets_for(actor, make_agent(name="Colleague", roles=["agent_l1"]))
@@ -313,7 +328,8 @@ class TestMatrix:
         granted = ROLE_PERMISSIONS[role]
         mismatches = []
         for endpoint in guarded_endpoints(app):
-            response = send(endpoint, targets, console=console, integration=integration, bearer=bearer)
+            ids = targets_of(endpoint, targets, db)
+            response = send(endpoint, ids, console=console, integration=integration, bearer=bearer)
             if endpoint.permissions <= granted and not response.status_code < 400:
                 mismatches.append(_describe(endpoint, response, "success (2xx/3xx)"))
             elif not endpoint.permissions <= granted and response.status_code != 403:
@@ -327,13 +343,15 @@ class TestMatrix:
         integration: TestClient,
         make_agent: Callable[..., Agent],
         targets_for: Callable[[Agent, Agent], Targets],
+        db: Session,
     ) -> None:
         someone = make_agent(name="Someone Else")
         targets = targets_for(someone, someone)
         mismatches = []
         for endpoint in guarded_endpoints(app):
-            url = targets.url(endpoint.path)
-            response = send(endpoint, targets, console=console, integration=integration, bearer=None)
+            ids = targets_of(endpoint, targets, db)
+            url = ids.url(endpoint.path)
+            response = send(endpoint, ids, console=console, integration=integration, bearer=None)
             if endpoint.is_api:
                 if response.status_code != 401 or response.json()["error"]["code"] != "not_authenticated":
                     mismatches.append(_describe(endpoint, response, "401 not_authenticated"))
