@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import shutil
@@ -28,15 +29,31 @@ def _serve(settings: Settings) -> None:
 
     from firstline.web.app import create_app
 
+    web_app = create_app(settings)
+    _tune_collector()
     # Chat frames are a few hundred bytes: per-message deflate would cost more CPU than it saves bandwidth.
     uvicorn.run(
-        create_app(settings),
+        web_app,
         host=settings.host,
         port=settings.port,
         log_config=None,
         proxy_headers=True,
         ws_per_message_deflate=False,
     )
+
+
+def _tune_collector() -> None:
+    """Keep the cyclic garbage collector's pauses out of chat latency.
+
+    With thousands of open connections a full collection walks every live object and stalls every
+    socket of the process for tens of milliseconds. What exists once the app is built lives as long as
+    the process, so it is frozen out of collections; and collections run after 50,000 net allocations
+    instead of 700, so the oldest generation is walked rarely. Reference counting still frees
+    everything that is not in a cycle at once.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 @app.command()

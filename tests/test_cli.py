@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+
 from typer.testing import CliRunner
 
-from firstline.cli import app
+from firstline.cli import _tune_collector, app
 
 runner = CliRunner()
 
@@ -79,3 +81,15 @@ class TestCreateAgent:
             assert bad_role.exit_code == 2 and "Unknown role 'wizard'" in bad_role.output
         finally:
             get_settings.cache_clear()
+
+
+class TestTuneCollector:
+    def test_the_server_freezes_what_exists_at_start_and_collects_less_often(self) -> None:
+        threshold = gc.get_threshold()
+        try:
+            _tune_collector()
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold()[0] >= 10 * threshold[0]
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*threshold)
