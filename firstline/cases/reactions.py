@@ -9,18 +9,17 @@ from firstline.cases.notifications import mentioned_agents, notify_agent
 from firstline.cases.service import get_case_file, grace_period, open_case_file_of, set_close_at
 from firstline.conversations.models import AuthorKind, Conversation, Message, Status
 from firstline.kit.time import utcnow
-from firstline.timeline.models import Event
-from firstline.timeline.service import ActorKind, EventKind, react_to, record_event
+from firstline.timeline.service import ActorKind, EventKind, RecordedEvent, react_to, record_event
 
 
 @react_to(EventKind.CONVERSATION_OPENED)
-def open_case_file(session: Session, event: Event) -> None:
+def open_case_file(session: Session, event: RecordedEvent) -> None:
     if event.conversation_id is not None:
         open_case_file_of(session, conversation_id=event.conversation_id, now=event.created_at)
 
 
 @react_to(EventKind.NOTE_ADDED)
-def notify_mentions(session: Session, event: Event) -> None:
+def notify_mentions(session: Session, event: RecordedEvent) -> None:
     """An internal note's @mentions notify the agents it names (never its author)."""
     message = session.get(Message, event.data.get("message_id"))
     conversation = session.get(Conversation, event.conversation_id)
@@ -40,7 +39,7 @@ def notify_mentions(session: Session, event: Event) -> None:
 
 
 @react_to(EventKind.STATUS_CHANGED)
-def track_grace_period(session: Session, event: Event) -> None:
+def track_grace_period(session: Session, event: RecordedEvent) -> None:
     """Resolving starts the grace period; the customer writing within it reopens the case (counted)."""
     if event.conversation_id is None:
         return

@@ -241,9 +241,15 @@ class StaleView:
     missed: list[Frame]
 
 
-# The chat's conversation, loaded by the chat's id in one statement (every message starts with it).
+# Every visitor message starts with one statement: the chat's conversation, and the id of the message
+# already stored under the client's id if this is a retry.
+_STORED_UNDER_CLIENT_ID = (
+    select(Message.id)
+    .where(Message.conversation_id == Conversation.id, Message.client_msg_id == bindparam("client_msg_id"))
+    .scalar_subquery()
+)
 _CHAT_CONVERSATION = (
-    select(Conversation)
+    select(Conversation, _STORED_UNDER_CLIENT_ID)
     .join(ChatSession, ChatSession.conversation_id == Conversation.id)
     .where(ChatSession.id == bindparam("chat_session_id"))
 )
@@ -264,30 +270,26 @@ def customer_send(
     ``author_name`` is the customer's name as the caller already knows it (the websocket loads it at
     hello); without it, it is read.
     """
-    conversation = session.scalar(_CHAT_CONVERSATION, {"chat_session_id": chat_session_id})
-    if conversation is None:
+    found = session.execute(
+        _CHAT_CONVERSATION, {"chat_session_id": chat_session_id, "client_msg_id": client_msg_id}
+    ).first()
+    if found is None:
         raise NotAuthenticated("This chat no longer exists.")
-    conversation_id = conversation.id
-    # post_message finds a duplicate itself; attachments of a duplicate are already linked, so look first.
-    if attachment_ids and (
-        existing := conversations.find_message_by_client_id(
-            session, conversation_id=conversation_id, client_msg_id=client_msg_id
-        )
-    ):
-        return _sent(session, existing, duplicate=True, secret=secret)
+    conversation, stored_id = found
+    if stored_id is not None and (stored := session.get(Message, stored_id)) is not None:
+        # A retry: acknowledged again as stored (with the attachments it was stored with), even if the
+        # chat closed in between.
+        return _sent(session, stored, duplicate=True, secret=secret)
     if conversation.status == Status.CLOSED:
-        if existing := conversations.find_message_by_client_id(
-            session, conversation_id=conversation_id, client_msg_id=client_msg_id
-        ):
-            return _sent(session, existing, duplicate=True, secret=secret)
         raise ChatClosed("This chat is closed; start a new one.")
     uploads = _check_uploads(session, chat_session_id, attachment_ids)
     posted = conversations.post_message(
         session,
-        conversation_id=conversation_id,
+        conversation_id=conversation.id,
         author_kind=AuthorKind.CUSTOMER,
         body=body,
         client_msg_id=client_msg_id,
+        client_id_checked=True,
     )
     if posted.duplicate:
         return _sent(session, posted.message, duplicate=True, secret=secret)

@@ -112,11 +112,13 @@ def post_message(
     author_agent_id: int | None = None,
     client_msg_id: str | None = None,
     is_automatic: bool = False,
+    client_id_checked: bool = False,
 ) -> PostedMessage:
     """Store a message with the next sequence number of its conversation.
 
     A retry carrying a ``client_msg_id`` already stored returns the stored message
-    unchanged, so a message is never stored twice.
+    unchanged, so a message is never stored twice. ``client_id_checked`` says the caller looked the id
+    up in this conversation within this transaction and found nothing, which saves the lookup.
     """
     body = _check_body(body)
     if client_msg_id is not None and not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
@@ -124,9 +126,13 @@ def post_message(
             f"client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.", field="client_msg_id"
         )
     conversation = get_conversation(session, conversation_id=conversation_id)
-    if client_msg_id is not None and (
-        existing := find_message_by_client_id(
-            session, conversation_id=conversation.id, client_msg_id=client_msg_id
+    if (
+        client_msg_id is not None
+        and not client_id_checked
+        and (
+            existing := find_message_by_client_id(
+                session, conversation_id=conversation.id, client_msg_id=client_msg_id
+            )
         )
     ):
         return PostedMessage(existing, duplicate=True)
@@ -229,8 +235,12 @@ def find_message_by_client_id(
     session: Session, *, conversation_id: int, client_msg_id: str
 ) -> Message | None:
     """The message a client stored under ``client_msg_id`` in this conversation, if any (one index probe)."""
-    message_id = session.scalar(
-        _MESSAGE_ID_BY_CLIENT_ID, {"conversation_id": conversation_id, "client_msg_id": client_msg_id}
+    message_id = (
+        session.connection()
+        .execute(
+            _MESSAGE_ID_BY_CLIENT_ID, {"conversation_id": conversation_id, "client_msg_id": client_msg_id}
+        )
+        .scalar()
     )
     return None if message_id is None else session.get(Message, message_id)
 
@@ -287,7 +297,7 @@ def _insert_message(
         "is_automatic": is_automatic or author_kind == AuthorKind.SYSTEM,
         "created_at": now,
     }
-    message = Message(id=session.execute(_INSERT_MESSAGE, values).scalar_one(), **values)
+    message = Message(id=session.connection().execute(_INSERT_MESSAGE, values).scalar_one(), **values)
     make_transient_to_detached(message)
     session.add(message)
     set_committed_value(message, "attachments", [])
@@ -323,10 +333,14 @@ def _advance_conversation(
     conversation is brought up to date without a read.
     """
     preview = body[:200]
-    row = session.execute(
-        _ADVANCE[AuthorKind(author_kind)],
-        {"conversation_id": conversation.id, "now": now, "preview": preview},
-    ).one()
+    row = (
+        session.connection()
+        .execute(
+            _ADVANCE[AuthorKind(author_kind)],
+            {"conversation_id": conversation.id, "now": now, "preview": preview},
+        )
+        .one()
+    )
     set_committed_value(conversation, "last_seq", row.last_seq)
     set_committed_value(conversation, "updated_at", now)
     if author_kind != AuthorKind.NOTE:

@@ -6,12 +6,11 @@ from sqlalchemy.orm import Session
 
 from firstline.conversations.models import AuthorKind, Channel, Conversation, Message
 from firstline.email.outbound import enqueue_for_message
-from firstline.timeline.models import Event
-from firstline.timeline.service import EventKind, react_to
+from firstline.timeline.service import EventKind, RecordedEvent, react_to
 
 
 @react_to(EventKind.MESSAGE_POSTED)
-def queue_reply_email(session: Session, event: Event) -> None:
+def queue_reply_email(session: Session, event: RecordedEvent) -> None:
     """An agent reply or automatic message in an email conversation joins the outbox, atomically with it."""
     if event.data.get("author_kind") not in (AuthorKind.AGENT, AuthorKind.SYSTEM):
         return

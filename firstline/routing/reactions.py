@@ -9,12 +9,11 @@ from firstline.conversations.models import AuthorKind, Conversation
 from firstline.routing import metrics
 from firstline.routing.models import AgentPresence, QueueEntry, QueueState
 from firstline.routing.service import dispatch, remove_from_queue
-from firstline.timeline.models import Event
-from firstline.timeline.service import EventKind, react_to
+from firstline.timeline.service import EventKind, RecordedEvent, react_to
 
 
 @react_to(EventKind.ASSIGNED, EventKind.UNASSIGNED)
-def on_assignment(session: Session, event: Event) -> None:
+def on_assignment(session: Session, event: RecordedEvent) -> None:
     conversation = session.get(Conversation, event.conversation_id)
     if conversation is None:
         return
@@ -28,7 +27,7 @@ def on_assignment(session: Session, event: Event) -> None:
 
 
 @react_to(EventKind.STATUS_CHANGED)
-def on_status(session: Session, event: Event) -> None:
+def on_status(session: Session, event: RecordedEvent) -> None:
     conversation = session.get(Conversation, event.conversation_id)
     if conversation is None:
         return
@@ -40,7 +39,7 @@ def on_status(session: Session, event: Event) -> None:
 
 
 @react_to(EventKind.MESSAGE_POSTED)
-def on_message(session: Session, event: Event) -> None:
+def on_message(session: Session, event: RecordedEvent) -> None:
     if event.data.get("author_kind") != AuthorKind.AGENT or event.actor_agent_id is None:
         return
     conversation = session.get(Conversation, event.conversation_id)

@@ -16,18 +16,17 @@ from firstline.sla.service import (
     start_clocks,
     stop_clock,
 )
-from firstline.timeline.models import Event
-from firstline.timeline.service import EventKind, react_to
+from firstline.timeline.service import EventKind, RecordedEvent, react_to
 
 _DONE = ("resolved", "closed")
 
 
-def _conversation(session: Session, event: Event) -> Conversation | None:
+def _conversation(session: Session, event: RecordedEvent) -> Conversation | None:
     return session.get(Conversation, event.conversation_id) if event.conversation_id else None
 
 
 @react_to(EventKind.CONVERSATION_OPENED)
-def on_opened(session: Session, event: Event) -> None:
+def on_opened(session: Session, event: RecordedEvent) -> None:
     conversation = _conversation(session, event)
     if conversation is None:
         return
@@ -40,7 +39,7 @@ def on_opened(session: Session, event: Event) -> None:
 
 
 @react_to(EventKind.MESSAGE_POSTED)
-def on_message(session: Session, event: Event) -> None:
+def on_message(session: Session, event: RecordedEvent) -> None:
     """An agent's reply meets the response clocks; a customer's message after one starts the next."""
     conversation = _conversation(session, event)
     author = event.data.get("author_kind")
@@ -60,7 +59,7 @@ def on_message(session: Session, event: Event) -> None:
 
 
 @react_to(EventKind.STATUS_CHANGED)
-def on_status(session: Session, event: Event) -> None:
+def on_status(session: Session, event: RecordedEvent) -> None:
     """Pending pauses the clocks (waiting on the customer); resolving stops them; reopening resumes."""
     conversation = _conversation(session, event)
     if conversation is None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -80,6 +82,21 @@ class EventKind(StrEnum):
 _INSERT_EVENT = insert(Event.__table__).returning(Event.__table__.c.id)
 
 
+@dataclass(frozen=True)
+class RecordedEvent:
+    """An event just appended, as its reactions and its caller see it (a plain value: the row is never
+    changed, so there is nothing for the session to track)."""
+
+    id: int
+    kind: str
+    actor_kind: str
+    actor_agent_id: int | None
+    conversation_id: int | None
+    customer_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
+
+
 class ActorKind(StrEnum):
     AGENT = "agent"
     CUSTOMER = "customer"
@@ -95,15 +112,15 @@ def record_event(
     conversation_id: int | None = None,
     customer_id: int | None = None,
     data: dict[str, Any] | None = None,
-) -> Event:
+) -> RecordedEvent:
     """Append one event. The caller's transaction commits it together with the change it describes.
 
     Pending ORM changes are flushed first, so the event follows what it describes and reactions read it.
-    The event is inserted directly (it is never changed afterwards); the Event returned is not in the
-    session.
+    The event is inserted directly (it is never changed afterwards) and handed to the reactions as a
+    plain value.
     """
     session.flush()
-    values = {
+    values: dict[str, Any] = {
         "kind": kind,
         "actor_kind": actor_kind,
         "actor_agent_id": actor_agent_id,
@@ -112,7 +129,7 @@ def record_event(
         "data": data or {},
         "created_at": utcnow(),
     }
-    entry = Event(id=session.execute(_INSERT_EVENT, values).scalar_one(), **values)
+    entry = RecordedEvent(id=session.connection().execute(_INSERT_EVENT, values).scalar_one(), **values)
     for reaction in _reactions_to(kind):
         reaction(session, entry)
     return entry
@@ -120,7 +137,7 @@ def record_event(
 
 # Reactions: other domains' bookkeeping that must happen in the same transaction as an event (SLA clocks
 # start and stop, routing metrics). Every state change records its event, so no path can skip them.
-Reaction = Callable[[Session, Event], None]
+Reaction = Callable[[Session, RecordedEvent], None]
 _REACTION_MODULES = (
     "firstline.routing.reactions",
     "firstline.sla.reactions",
