@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, event, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from firstline.attachments.models import Attachment
@@ -26,6 +25,7 @@ from firstline.conversations.service import MAX_BODY_CHARS, open_conversation, p
 from firstline.customers.models import Customer
 from firstline.customers.service import create_customer
 from firstline.db import session_scope
+from firstline.email.inbound import InboundRow, inbound_row, insert_unique, stored_as, update_row
 from firstline.email.models import (
     Bounce,
     InboundMail,
@@ -36,7 +36,7 @@ from firstline.email.models import (
     Source,
     ThreadRule,
 )
-from firstline.email.parsing import ParsedMail, parse_headers, parse_mail, subject_key
+from firstline.email.parsing import ParsedMail, parse_headers, parse_mail
 from firstline.email.texts import ACKNOWLEDGEMENT, localized
 from firstline.email.threading import find_conversation
 from firstline.kit.languages import LANGUAGE_NAMES
@@ -98,15 +98,14 @@ def ingest_bytes(
     else:
         parsed = parse_mail(raw, max_attachment_bytes=settings.attachment_max_bytes)
     kept = len(raw) <= settings.email_raw_max_bytes
-    row = _inbound_row(parsed, digest, digest if kept else None, len(raw), mailbox_id, source, now)
-    duplicate = _insert_unique(session, row)
-    if duplicate is not None:
-        return duplicate
+    row = inbound_row(parsed, digest, digest if kept else None, len(raw), mailbox_id, source, now)
+    if not insert_unique(session, row):
+        return _duplicate(session, row)
     if kept:
         raw_store.put(raw, session=session)  # on disk before the session commits (see FileStore)
     reason = _rejection(session, parsed, row, settings, too_large=too_large, kept=kept, now=now)
     if reason:
-        return _reject(row, reason)
+        return _reject(session, row, reason)
     if parsed.report is not None:
         return _attach_bounce(session, parsed, row)
     return _post(session, parsed, row, settings, now)
@@ -127,28 +126,14 @@ def record_oversized(
     settings = settings or get_settings()
     parsed = parse_headers(headers)
     digest = hashlib.sha256(headers).hexdigest()
-    row = _inbound_row(parsed, digest, None, size, mailbox_id, source, now or utcnow())
-    duplicate = _insert_unique(session, row)
-    if duplicate is not None:
-        return duplicate
-    return _reject(row, f"{size} bytes, over the limit of {settings.email_raw_max_bytes}: {where}")
+    row = inbound_row(parsed, digest, None, size, mailbox_id, source, now or utcnow())
+    if not insert_unique(session, row):
+        return _duplicate(session, row)
+    return _reject(session, row, f"{size} bytes, over the limit of {settings.email_raw_max_bytes}: {where}")
 
 
-def _insert_unique(session: Session, row: InboundMail) -> IngestResult | None:
-    """Insert ``row``; if its Message-ID is stored already, insert nothing and report the duplicate."""
-    stored = select(InboundMail.id, InboundMail.conversation_id).where(
-        InboundMail.message_id == row.message_id
-    )
-    existing = session.execute(stored).first()
-    if existing is None:
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-            return None
-        except IntegrityError:  # the same mail arrived through another worker a moment ago
-            existing = session.execute(stored).first()
-    inbound_id, conversation_id = existing if existing is not None else (None, None)
+def _duplicate(session: Session, row: InboundRow) -> IngestResult:
+    inbound_id, conversation_id = stored_as(session, row.message_id)
     return IngestResult(
         InboundStatus.DUPLICATE,
         inbound_id,
@@ -172,13 +157,41 @@ def ingest_and_commit(
 
 @dataclass
 class _BatchLookups:
-    """What stays true for the length of one batch's transaction, looked up once instead of per mail."""
+    """What stays true for the length of one batch's transaction, looked up once instead of per mail.
+
+    A mail that fails rolls back its SAVEPOINT, and what it wrote may be named here: ``forget`` then.
+    """
 
     own_addresses: frozenset[str] | None = None  # Firstline's mailboxes: mail from them is a loop
     customer_ids: dict[str, int] = field(default_factory=dict)  # sender address -> customer
+    held: set[object] = field(default_factory=set)  # see _hold_objects
+
+    def forget(self) -> None:
+        self.customer_ids.clear()
+        self.held.clear()
 
 
 _BATCH_KEY = "firstline_email_batch"
+
+
+def _hold_objects(session: Session, held: set[object]) -> None:
+    """Keep every object of ``session`` in ``held``, and so in its identity map, while the batch runs.
+
+    The identity map holds objects weakly: a customer or conversation the batch used a few mails ago is
+    usually gone by the next mail, and ``session.get`` then reads it again. A batch is short, so holding
+    them (SQLAlchemy's "strong reference" recipe) costs little memory and saves most of those reads.
+    """
+
+    def hold(_session: Session, instance: object) -> None:
+        held.add(instance)
+
+    def release(_session: Session, instance: object) -> None:
+        held.discard(instance)
+
+    for name in ("pending_to_persistent", "detached_to_persistent", "loaded_as_persistent"):
+        event.listen(session, name, hold)
+    for name in ("persistent_to_detached", "persistent_to_deleted", "persistent_to_transient"):
+        event.listen(session, name, release)
 
 
 @dataclass(frozen=True)
@@ -209,7 +222,8 @@ def ingest_batch(
     outcomes: list[BatchOutcome[Key]] = []
     try:
         with session_scope(session_factory) as session:
-            session.info[_BATCH_KEY] = _BatchLookups()
+            session.info[_BATCH_KEY] = lookups = _BatchLookups()
+            _hold_objects(session, lookups.held)
             for key, raw in mails:
                 outcomes.append(_ingest_in_savepoint(session, key, raw, mailbox_id, source, settings))
             del session.info[_BATCH_KEY]
@@ -234,6 +248,7 @@ def _ingest_in_savepoint(
             result = ingest_bytes(session, raw, mailbox_id=mailbox_id, source=source, settings=settings)
     except Exception as exc:
         log.warning("mail failed in a batch; it will be tried alone", extra={"error": repr(exc)[:300]})
+        session.info[_BATCH_KEY].forget()  # objects and ids the rolled-back SAVEPOINT wrote may be gone
         return BatchOutcome(key, None, f"{type(exc).__name__}: {exc}"[:300])
     return BatchOutcome(key, result)
 
@@ -256,42 +271,10 @@ def _ingest_alone(
     return BatchOutcome(key, result)
 
 
-def _inbound_row(
-    parsed: ParsedMail,
-    digest: str,
-    raw_sha256: str | None,
-    raw_size: int,
-    mailbox_id: int | None,
-    source: str,
-    now: datetime,
-) -> InboundMail:
-    return InboundMail(
-        message_id=parsed.message_id or f"<sha256:{digest}@firstline>",
-        mailbox_id=mailbox_id,
-        source=Source(source),
-        status=InboundStatus.REJECTED,  # until it is posted
-        raw_sha256=raw_sha256,
-        raw_size=raw_size,
-        sender=parsed.sender,
-        sender_name=parsed.sender_name,
-        recipients=parsed.recipients,
-        subject=parsed.subject,
-        subject_key=subject_key(parsed.subject),
-        in_reply_to=parsed.in_reply_to,
-        references=parsed.references,
-        is_automated=parsed.is_automated,
-        html_body=parsed.html,
-        quoted_text=parsed.quoted_text,
-        notes=parsed.notes[:20],
-        sent_at=parsed.date,
-        received_at=now,
-    )
-
-
 def _rejection(
     session: Session,
     parsed: ParsedMail,
-    row: InboundMail,
+    row: InboundRow,
     settings: Settings,
     *,
     too_large: bool,
@@ -327,14 +310,14 @@ def _rejection(
     return ""
 
 
-def _reject(row: InboundMail, reason: str) -> IngestResult:
-    row.status = InboundStatus.REJECTED
-    row.reason = reason[:500]
-    log.info("mail rejected", extra={"inbound_id": row.id, "reason": row.reason})
-    return IngestResult(InboundStatus.REJECTED, row.id, reason=row.reason)
+def _reject(session: Session, row: InboundRow, reason: str) -> IngestResult:
+    """Keep the mail as rejected (its status since it was inserted) with ``reason``."""
+    update_row(session, row, reason=reason[:500])
+    log.info("mail rejected", extra={"inbound_id": row.id, "reason": reason[:500]})
+    return IngestResult(InboundStatus.REJECTED, row.id, reason=reason[:500])
 
 
-def _attach_bounce(session: Session, parsed: ParsedMail, row: InboundMail) -> IngestResult:
+def _attach_bounce(session: Session, parsed: ParsedMail, row: InboundRow) -> IngestResult:
     report = parsed.report
     assert report is not None
     outbound = session.scalar(
@@ -342,7 +325,9 @@ def _attach_bounce(session: Session, parsed: ParsedMail, row: InboundMail) -> In
     )
     if outbound is None:
         return _reject(
-            row, f"delivery report about {report.original_message_id[:200]}, which Firstline did not send"
+            session,
+            row,
+            f"delivery report about {report.original_message_id[:200]}, which Firstline did not send",
         )
     session.add(
         Bounce(
@@ -357,8 +342,7 @@ def _attach_bounce(session: Session, parsed: ParsedMail, row: InboundMail) -> In
     if report.action in ("failed", ""):
         outbound.state = OutboundState.BOUNCED
         outbound.last_error = (report.diagnostic or report.status or "bounced")[:1000]
-    row.status = InboundStatus.BOUNCE
-    row.conversation_id = outbound.conversation_id
+    update_row(session, row, status=InboundStatus.BOUNCE, conversation_id=outbound.conversation_id)
     conversation = session.get(Conversation, outbound.conversation_id)
     record_event(
         session,
@@ -379,63 +363,72 @@ def _attach_bounce(session: Session, parsed: ParsedMail, row: InboundMail) -> In
 
 
 def _post(
-    session: Session, parsed: ParsedMail, row: InboundMail, settings: Settings, now: datetime
+    session: Session, parsed: ParsedMail, row: InboundRow, settings: Settings, now: datetime
 ) -> IngestResult:
-    customer = _customer_for(session, parsed, settings)
+    customer_id = _customer_for(session, parsed, settings)
     decision = find_conversation(
         session,
         parsed=parsed,
-        customer_id=customer.id,
+        customer_id=customer_id,
         window=timedelta(hours=settings.email_thread_window_hours),
         now=now,
     )
     conversation = decision.conversation or open_conversation(
-        session, customer_id=customer.id, channel=Channel.EMAIL, subject=parsed.subject or "(no subject)"
+        session, customer_id=customer_id, channel=Channel.EMAIL, subject=parsed.subject or "(no subject)"
     )
     posted = post_message(
         session, conversation_id=conversation.id, author_kind=AuthorKind.CUSTOMER, body=_body(parsed)
     ).message
     _store_attachments(session, parsed, posted.id, settings)
-    row.status = InboundStatus.IMPORTED if decision.conversation is None else InboundStatus.THREADED
-    row.rule = decision.rule
-    row.reason = decision.detail[:500]
-    row.customer_id = customer.id
-    row.conversation_id = conversation.id
-    row.posted_message_id = posted.id
-    session.flush()
+    status = InboundStatus.IMPORTED if decision.conversation is None else InboundStatus.THREADED
+    update_row(
+        session,
+        row,
+        status=status,
+        rule=decision.rule,
+        reason=decision.detail[:500],
+        customer_id=customer_id,
+        conversation_id=conversation.id,
+        posted_message_id=posted.id,
+    )
     acknowledged = _acknowledge(session, row, conversation, parsed, new=decision.conversation is None)
     return IngestResult(
-        InboundStatus(row.status),
+        status,
         row.id,
         conversation_id=conversation.id,
         message_id=posted.id,
-        customer_id=customer.id,
+        customer_id=customer_id,
         rule=decision.rule,
-        reason=row.reason,
+        reason=decision.detail[:500],
         acknowledged=acknowledged,
     )
 
 
-def _customer_for(session: Session, parsed: ParsedMail, settings: Settings) -> Customer:
+_CUSTOMER_BY_EMAIL = (
+    select(Customer.__table__.c.id)
+    .where(Customer.__table__.c.email == bindparam("email"))
+    .order_by(Customer.__table__.c.id)
+    .limit(1)
+)
+
+
+def _customer_for(session: Session, parsed: ParsedMail, settings: Settings) -> int:
+    """The id of the customer writing from the sender's address, created on their first mail."""
     lookups: _BatchLookups | None = session.info.get(_BATCH_KEY)
-    known = lookups.customer_ids.get(parsed.sender) if lookups else None
-    # The identity map answers without a query; None if the SAVEPOINT that created it rolled back.
-    customer = session.get(Customer, known) if known is not None else None
-    if customer is None:
-        customer = session.scalar(
-            select(Customer).where(Customer.email == parsed.sender).order_by(Customer.id).limit(1)
-        )
-    if customer is None:
+    customer_id = lookups.customer_ids.get(parsed.sender) if lookups else None
+    if customer_id is None:
+        customer_id = session.scalar(_CUSTOMER_BY_EMAIL, {"email": parsed.sender})
+    if customer_id is None:
         language = parsed.content_language if parsed.content_language in LANGUAGE_NAMES else None
-        customer = create_customer(
+        customer_id = create_customer(
             session,
             name=parsed.sender_name,
             email=parsed.sender,
             preferred_language=language or settings.email_default_language,
-        )
+        ).id
     if lookups is not None:
-        lookups.customer_ids[parsed.sender] = customer.id
-    return customer
+        lookups.customer_ids[parsed.sender] = customer_id
+    return customer_id
 
 
 def _is_own_address(session: Session, address: str) -> bool:
@@ -456,22 +449,28 @@ def _body(parsed: ParsedMail) -> str:
     return text if len(text) <= limit else text[:limit] + SHORTENED
 
 
+_INSERT_ATTACHMENT = insert(cast(Table, Attachment.__table__))
+
+
 def _store_attachments(session: Session, parsed: ParsedMail, message_id: int, settings: Settings) -> None:
+    if not parsed.attachments:
+        return
     _, store = _stores(settings.data_dir, settings.email_raw_max_bytes, settings.attachment_max_bytes)
-    for attachment in parsed.attachments:
-        session.add(
-            Attachment(
-                message_id=message_id,
-                sha256=store.put(attachment.data, session=session),
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=len(attachment.data),
-            )
-        )
+    rows = [
+        {
+            "message_id": message_id,
+            "sha256": store.put(attachment.data, session=session),
+            "filename": attachment.filename,
+            "content_type": attachment.content_type,
+            "size": len(attachment.data),
+        }
+        for attachment in parsed.attachments
+    ]
+    session.execute(_INSERT_ATTACHMENT, rows)  # rows never changed afterwards: no unit of work needed
 
 
 def _acknowledge(
-    session: Session, row: InboundMail, conversation: Conversation, parsed: ParsedMail, *, new: bool
+    session: Session, row: InboundRow, conversation: Conversation, parsed: ParsedMail, *, new: bool
 ) -> bool:
     """Send the automatic acknowledgement a mailbox asks for: new conversations only, never to machines."""
     if not new or row.mailbox_id is None or row.source == Source.IMPORT or parsed.is_automated:

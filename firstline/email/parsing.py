@@ -554,7 +554,7 @@ def _original_message_id(part: Message) -> str:
 
 def _clean(text: str) -> str:
     """Repair text the parser left with surrogate escapes (raw 8-bit bytes) and drop control characters."""
-    if _SURROGATE.search(text):
+    if not text.isascii() and _SURROGATE.search(text):  # isascii() is O(1) on a str
         data = text.encode("utf-8", "surrogateescape")
         try:
             text = data.decode("utf-8")

@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import Conversation, Status
@@ -74,19 +74,58 @@ def find_conversation(
     return ThreadDecision(None, ThreadRule.NEW, detail)
 
 
+# Each rule is one prebuilt Core statement that names conversation ids; the conversations themselves
+# come from the session (usually its identity map), so no ORM query is compiled or loaded per mail.
+_CONVERSATION = Conversation.__table__
+_INBOUND = InboundMail.__table__
+_OUTBOUND = OutboundMail.__table__
+_BY_TOKEN = (
+    select(_OUTBOUND.c.conversation_id)
+    .join(_CONVERSATION, _CONVERSATION.c.id == _OUTBOUND.c.conversation_id)
+    .where(
+        _OUTBOUND.c.reply_token.in_(bindparam("tokens", expanding=True)),
+        _CONVERSATION.c.customer_id == bindparam("customer_id"),
+    )
+    .limit(1)
+)
+_BY_REFERENCES = (
+    select(_INBOUND.c.message_id, _INBOUND.c.conversation_id)
+    .where(
+        _INBOUND.c.message_id.in_(bindparam("received", expanding=True)),
+        _INBOUND.c.customer_id == bindparam("customer_id"),
+        _INBOUND.c.conversation_id.is_not(None),
+    )
+    .union_all(
+        select(_OUTBOUND.c.message_id, _OUTBOUND.c.conversation_id)
+        .join(_CONVERSATION, _CONVERSATION.c.id == _OUTBOUND.c.conversation_id)
+        .where(
+            _OUTBOUND.c.message_id.in_(bindparam("sent", expanding=True)),
+            _CONVERSATION.c.customer_id == bindparam("customer_id"),
+        )
+    )
+)
+_BY_SUBJECT = (
+    select(_INBOUND.c.conversation_id)
+    .join(_CONVERSATION, _CONVERSATION.c.id == _INBOUND.c.conversation_id)
+    .where(
+        _INBOUND.c.customer_id == bindparam("customer_id"),
+        _INBOUND.c.subject_key == bindparam("subject_key"),
+        _INBOUND.c.received_at >= bindparam("since"),
+        _CONVERSATION.c.status != Status.CLOSED,
+    )
+    .order_by(_INBOUND.c.id.desc())
+    .limit(1)
+)
+
+
 def _by_token(
     session: Session, parsed: ParsedMail, customer_id: int, closed: list[str]
 ) -> ThreadDecision | None:
     tokens = tokens_in(parsed.recipients)
     if not tokens:
         return None
-    query = (
-        select(Conversation)
-        .join(OutboundMail, OutboundMail.conversation_id == Conversation.id)
-        .where(OutboundMail.reply_token.in_(tokens), Conversation.customer_id == customer_id)
-        .limit(1)
-    )
-    conversation = session.scalar(query)
+    conversation_id = session.scalar(_BY_TOKEN, {"tokens": tokens, "customer_id": customer_id})
+    conversation = None if conversation_id is None else session.get(Conversation, conversation_id)
     if conversation is None:
         return None
     if conversation.status == Status.CLOSED:
@@ -102,17 +141,8 @@ def _by_references(
     wanted = [ref for ref in dict.fromkeys([parsed.in_reply_to, *reversed(parsed.references)]) if ref]
     if not wanted:
         return None
-    received = select(InboundMail.message_id, InboundMail.conversation_id).where(
-        InboundMail.message_id.in_(wanted),
-        InboundMail.customer_id == customer_id,
-        InboundMail.conversation_id.is_not(None),
-    )
-    sent = (
-        select(OutboundMail.message_id, OutboundMail.conversation_id)
-        .join(Conversation, Conversation.id == OutboundMail.conversation_id)
-        .where(OutboundMail.message_id.in_(wanted), Conversation.customer_id == customer_id)
-    )
-    found = {ref: conversation_id for ref, conversation_id in session.execute(received.union_all(sent))}
+    rows = session.execute(_BY_REFERENCES, {"received": wanted, "sent": wanted, "customer_id": customer_id})
+    found = {ref: conversation_id for ref, conversation_id in rows}
     for ref in wanted:
         if ref not in found:
             continue
@@ -132,19 +162,10 @@ def _by_subject(
     key = subject_key(parsed.subject)
     if not key:
         return None
-    query = (
-        select(Conversation)
-        .join(InboundMail, InboundMail.conversation_id == Conversation.id)
-        .where(
-            InboundMail.customer_id == customer_id,
-            InboundMail.subject_key == key,
-            InboundMail.received_at >= since,
-            Conversation.status != Status.CLOSED,
-        )
-        .order_by(InboundMail.id.desc())
-        .limit(1)
+    conversation_id = session.scalar(
+        _BY_SUBJECT, {"customer_id": customer_id, "subject_key": key, "since": since}
     )
-    conversation = session.scalar(query)
+    conversation = None if conversation_id is None else session.get(Conversation, conversation_id)
     if conversation is None:
         return None
     return ThreadDecision(

@@ -29,6 +29,23 @@ class TestPostMessage:
         assert retry.message.id == first.message.id and retry.message.seq == first.message.seq
         assert len(service.list_messages(db, conversation_id=chat_with_joao.id)) == 1
 
+    def test_a_message_undone_by_a_rolled_back_savepoint_leaves_room_for_the_next_one(
+        self, db, chat_with_joao
+    ) -> None:
+        db.commit()
+        before = post(db, chat_with_joao, "a anterior fica").message
+        with pytest.raises(RuntimeError), db.begin_nested():
+            undone = post(db, chat_with_joao, "escrita que é desfeita").message
+            raise RuntimeError("the request failed after storing its message")
+        assert undone not in db and before in db
+        kept = post(db, chat_with_joao, "a seguinte fica").message
+        db.commit()
+        assert [m.body for m in service.list_messages(db, conversation_id=chat_with_joao.id)] == [
+            "a anterior fica",
+            "a seguinte fica",
+        ]
+        assert kept.seq == chat_with_joao.last_seq
+
     def test_the_same_client_id_in_another_conversation_is_a_different_message(
         self, db, chat_with_joao, portuguese_customer
     ) -> None:

@@ -370,6 +370,28 @@ class TestIngestBatch:
         assert all(o.result is not None and o.result.status != InboundStatus.DUPLICATE for o in outcomes)
         assert db.scalar(select(func.count()).select_from(InboundMail)) == 2
 
+    def test_a_customer_created_by_a_mail_that_rolled_back_is_created_again_by_the_next_mail(
+        self,
+        db: Session,
+        factory: sessionmaker[Session],
+        mail_settings: Settings,
+        fail_on,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        fail_on("<batch-12@example.org>")
+        retried: list[int] = []
+        real_alone = intake._ingest_alone
+        monkeypatch.setattr(
+            intake, "_ingest_alone", lambda *args: retried.append(args[1]) or real_alone(*args)
+        )
+        mails = [(n, simple_mail(n, sender="nuno@example.org")) for n in (12, 13)]
+        outcomes = ingest_batch(factory, mails, mailbox_id=None, source=Source.IMPORT, settings=mail_settings)
+        assert retried == [12]  # the second mail was stored in the batch itself, not by a retry
+        second = outcomes[1].result
+        assert second is not None and second.status == InboundStatus.IMPORTED
+        customer = db.get(Customer, second.customer_id)
+        assert customer is not None and customer.email == "nuno@example.org"
+
     def test_raw_mail_written_by_the_batch_is_synced_when_it_commits(
         self, factory: sessionmaker[Session], mail_settings: Settings, monkeypatch: pytest.MonkeyPatch
     ) -> None:
