@@ -20,6 +20,8 @@ Three measurements, each from a fresh database in a temporary directory, median 
   a copy of the corpus.
 - The floor: each mail parsed by the standard library (modern policy, body text extracted) and one row
   per mail inserted and committed on the same SQLite set-up as Firstline's.
+- The parse ceiling: the floor's parsing alone, with no database. No pipeline that parses each mail with
+  the standard library in one process can go faster; its ratio to the baseline bounds what any ratio can be.
 
 threading_accuracy is the share of generated replies that Firstline put in the conversation of the mail
 that started their thread (known from generation).
@@ -333,6 +335,18 @@ def run_floor(corpus_dir: Path, workdir: Path) -> float:
         engine.dispose()
 
 
+def run_parse_only(corpus_dir: Path) -> float:
+    """Seconds to parse every mail as the floor does, storing nothing: the ceiling of any ingest."""
+    raws = [path.read_bytes() for path in sorted(corpus_dir.iterdir())]
+    parser = BytesParser(policy=policy.default)
+    started = time.perf_counter()
+    for raw in raws:
+        message = parser.parsebytes(raw)
+        part = message.get_body(preferencelist=("plain", "html"))
+        _ = (part.get_content() if part is not None else "", message["Message-ID"], str(message["From"]))
+    return time.perf_counter() - started
+
+
 # --- django-helpdesk -------------------------------------------------------------------------------------
 
 BASELINE_SETTINGS = """
@@ -507,15 +521,17 @@ def main() -> None:
 
         firstline_times: list[float] = []
         floor_times: list[float] = []
+        parse_times: list[float] = []
         accuracies: list[float] = []
         for number in range(args.rounds):
             seconds, accuracy = run_firstline(corpus_dir, corpus, workdir / f"firstline{number}")
             firstline_times.append(seconds)
             accuracies.append(accuracy)
             floor_times.append(run_floor(corpus_dir, workdir / f"floor{number}"))
+            parse_times.append(run_parse_only(corpus_dir))
             log(
                 f"round {number + 1}: Firstline {count / seconds:.1f} msgs/s (threading {accuracy:.3f}), "
-                f"floor {count / floor_times[-1]:.1f} msgs/s"
+                f"floor {count / floor_times[-1]:.1f} msgs/s, parsing alone {count / parse_times[-1]:.1f} msgs/s"
             )
 
         baseline: float | None = None
@@ -529,6 +545,7 @@ def main() -> None:
 
     rate = count / statistics.median(firstline_times)
     floor = count / statistics.median(floor_times)
+    parse_ceiling = count / statistics.median(parse_times)
     result: dict[str, object] = {
         "messages": count,
         "msgs_per_s": round(rate, 1),
@@ -537,6 +554,8 @@ def main() -> None:
         "floor_msgs_per_s": round(floor, 1),
         "ratio_to_floor": round(rate / floor, 2),
         "threading_accuracy": round(min(accuracies), 4),
+        "parse_only_msgs_per_s": round(parse_ceiling, 1),
+        "parse_only_ratio_to_baseline": round(parse_ceiling / baseline, 2) if baseline else None,
         "replies": replies,
         "rounds": args.rounds,
     }
