@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
-from sqlalchemy import event as orm_event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from firstline.agents.models import Agent, Tier
 from firstline.agents.roles import Permission, has_permission
 from firstline.agents.service import check_tier, get_team
+from firstline.conversations.direct import track_direct_insert
 from firstline.conversations.models import (
     AuthorKind,
     Category,
@@ -301,51 +301,11 @@ def _insert_message(
     message = Message(id=session.connection().execute(_INSERT_MESSAGE, values).scalar_one(), **values)
     make_transient_to_detached(message)
     session.add(message)
-    _track_insert(session, message)
+    track_direct_insert(session, message)
     set_committed_value(message, "attachments", [])
     if first_response_at is not None:
         set_committed_value(conversation, "first_response_at", first_response_at)
     return message
-
-
-# A message inserted directly is attached to the session as if loaded, so a rollback would not let go of
-# it the way it lets go of what a flush inserted: the session keeps a message whose row is gone, and the
-# next message given the same id could not be attached. Each one is remembered with the transaction it
-# was written in, and let go when that transaction, or one around it, rolls back.
-_INSERTED = "firstline.inserted_messages"
-
-
-def _track_insert(session: Session, message: Message) -> None:
-    written_in = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_INSERTED, []).append((message, written_in))
-
-
-@orm_event.listens_for(Session, "after_soft_rollback")
-def _let_go_of_undone_messages(session: Session, rolled_back: SessionTransaction) -> None:
-    inserted = session.info.get(_INSERTED)
-    if not inserted:
-        return
-    kept = []
-    for message, written_in in inserted:
-        if _within(written_in, rolled_back):
-            if message in session:
-                session.expunge(message)
-        else:
-            kept.append((message, written_in))
-    session.info[_INSERTED] = kept
-
-
-@orm_event.listens_for(Session, "after_commit")
-def _forget_committed_messages(session: Session) -> None:
-    session.info.pop(_INSERTED, None)
-
-
-def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
-    while transaction is not None:
-        if transaction is outer:
-            return True
-        transaction = transaction.parent
-    return False
 
 
 def _advance_statement(author_kind: AuthorKind) -> Any:
