@@ -1,34 +1,14 @@
-"""Migrations build the schema the models describe, and can be undone, on the database under test."""
+"""0008 seals the IMAP passwords already stored in clear, and its downgrade restores them."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, text
 
-from firstline.cases.search import ddl as search_ddl
-from firstline.db import Base, alembic_config, make_engine, migrate
+from firstline.db import alembic_config, make_engine, migrate
 from firstline.kit.sealing import unseal
-from firstline.models import load_all_models
-
-
-class TestMigrations:
-    def test_upgrade_matches_the_models_and_downgrade_removes_everything(self, fresh_database_url) -> None:
-        url = fresh_database_url("migrations")
-        migrate(url)
-        load_all_models()
-        engine = make_engine(url)
-        with engine.connect() as connection:
-            # Full-text search structures (FTS5 tables, GIN expression indexes) live outside the models.
-            context = MigrationContext.configure(connection, opts={"include_name": search_ddl.include_name})
-            differences = compare_metadata(context, Base.metadata)
-        assert differences == []
-        command.downgrade(alembic_config(url), "base")
-        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-        engine.dispose()
 
 
 class TestSealedImapPasswords:
