@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from firstline.cases import service
+from firstline.cases.models import CaseFile
 from firstline.cases.notifications import list_notifications
 from firstline.cases.tasks import run_once
 from firstline.conversations.models import AuthorKind, Conversation
@@ -79,6 +80,28 @@ class TestGracePeriod:
         )
         case = service.get_case_file(db, conversation_id=chat_with_joao.id)
         assert chat_with_joao.status == "open" and case.reopen_count == 1 and case.close_at is None
+
+    def test_resolving_starts_the_grace_period_on_a_case_file_the_session_holds(
+        self, db, chat_with_joao, italian_l1_agent
+    ) -> None:
+        held = service.get_case_file(db, conversation_id=chat_with_joao.id)
+        assert held.close_at is None
+        change_status(
+            db, conversation_id=chat_with_joao.id, status="resolved", actor_agent_id=italian_l1_agent.id
+        )
+        assert held.close_at is not None
+        assert abs((held.close_at - utcnow() - service.grace_period()).total_seconds()) < 60
+
+    def test_resolving_a_conversation_older_than_case_files_gives_it_one_with_the_grace_period(
+        self, db, chat_with_joao, italian_l1_agent
+    ) -> None:
+        db.execute(delete(CaseFile).where(CaseFile.conversation_id == chat_with_joao.id))
+        db.expunge_all()
+        change_status(
+            db, conversation_id=chat_with_joao.id, status="resolved", actor_agent_id=italian_l1_agent.id
+        )
+        case = db.scalar(select(CaseFile).where(CaseFile.conversation_id == chat_with_joao.id))
+        assert case is not None and case.close_at is not None
 
     def test_after_the_grace_period_the_case_closes_and_a_new_message_starts_a_linked_case(
         self, db, chat_with_joao, italian_l1_agent
