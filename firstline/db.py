@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, MetaData, Table, create_engine, event, insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -104,3 +105,23 @@ def migrate(url: str, revision: str = "head") -> None:
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
+
+
+def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` into ``table`` with one multi-row INSERT; the new ids, in the order of ``rows``.
+
+    PostgreSQL sorts what RETURNING gives back by the rows' order itself (SQLAlchemy's insertmanyvalues).
+    SQLite has no such sentinel and would insert row by row to keep the order; it does not need to: the
+    rows of one INSERT are inserted in order, each with a rowid above every rowid in the table, so their
+    ids sorted are in the rows' order.
+    """
+    if not rows:
+        return []
+    if connection.dialect.name == "sqlite":
+        return sorted(connection.execute(_returning_ids(table, ordered=False), rows).scalars())
+    return list(connection.execute(_returning_ids(table, ordered=True), rows).scalars())
+
+
+@cache
+def _returning_ids(table: Table, *, ordered: bool) -> Insert:
+    return insert(table).returning(table.c.id, sort_by_parameter_order=ordered)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import threading
 import time
 
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
-from firstline.db import declare_write, make_engine, make_session_factory, migrate
+from firstline.db import declare_write, insert_many, make_engine, make_session_factory, migrate
+from firstline.kit.time import utcnow
+from firstline.timeline.models import Event
 
 
 class TestDeclareWrite:
@@ -45,3 +48,17 @@ class TestDeclareWrite:
         engine.dispose()
         assert waited >= 0.25
         assert count == 1  # the second writer saw the first one's row: no lost update
+
+
+class TestInsertMany:
+    def test_the_new_ids_come_back_in_the_order_of_the_rows(self, db: Session) -> None:
+        rows = [
+            {"kind": "customer.updated", "actor_kind": "system", "data": {"n": n}, "created_at": utcnow()}
+            for n in range(120)
+        ]
+        ids = insert_many(db.connection(), Event.__table__, rows)
+        stored = dict(db.execute(select(Event.id, Event.data).where(Event.id.in_(ids))).all())
+        assert [stored[event_id]["n"] for event_id in ids] == list(range(120))
+
+    def test_no_rows_insert_nothing(self, db: Session) -> None:
+        assert insert_many(db.connection(), Event.__table__, []) == []

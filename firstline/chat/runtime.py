@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from firstline.chat import service
 from firstline.chat.bus import Bus, make_bus
 from firstline.chat.hub import Hub
 from firstline.chat.stream import Frame, conversation_summary, read_events
@@ -152,13 +153,32 @@ class ChatRuntime:
     async def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction and commit; returns only once the commit succeeded.
 
-        On SQLite the work joins the writer's next batch inside a SAVEPOINT of its own: a failure
-        rolls back only this work, and the result is handed back only after the batch committed.
+        On SQLite the work joins the writer's next batch: a failure rolls back only this work (the
+        batch is stored again, each request in a SAVEPOINT of its own), and the result is handed back
+        only after the batch committed.
         """
+        return await self._write(work, None)
+
+    async def send_visitor_message(self, message: service.VisitorMessage) -> service.Sent:
+        """Store a visitor's message (``customer_send``); on SQLite together with others waiting."""
+        return await self._write(
+            lambda session: service.customer_send(
+                session,
+                chat_session_id=message.chat_session_id,
+                client_msg_id=message.client_msg_id,
+                body=message.body,
+                attachment_ids=message.attachment_ids,
+                secret=self.secret,
+                author_name=message.author_name,
+            ),
+            message,
+        )
+
+    async def _write(self, work: Callable[[Session], T], visitor_message: service.VisitorMessage | None) -> T:
         self.pending_writes += 1
         try:
             if self.writer is not None:
-                return await self.writer.submit(work)
+                return await self.writer.submit(work, visitor_message)
             return await self._write_alone(work)
         finally:
             self.pending_writes -= 1
@@ -199,27 +219,13 @@ class ChatRuntime:
         unavailable = StoreUnavailable("The message could not be stored; send it again.")
         for attempt in range(SQLITE_LOCKED_RETRIES):
             session = self.session_factory()
-            outcomes: list[tuple[bool, Any]] = []
             try:
                 session.execute(_TAKE_SQLITE_WRITE_LOCK)
-                for request in batch:
-                    if not isolate:
-                        try:
-                            outcomes.append((True, request.work(session)))
-                        except OperationalError:
-                            raise
-                        except Exception as exc:
-                            session.rollback()
-                            # Alone, the transaction was its isolation; in a batch, store it again isolated.
-                            return [(False, exc)] if len(batch) == 1 else None
-                        continue
-                    try:
-                        with session.begin_nested():
-                            outcomes.append((True, request.work(session)))
-                    except OperationalError:
-                        raise  # the connection itself is in trouble: the whole batch fails
-                    except Exception as exc:  # this request's own failure: only its SAVEPOINT is undone
-                        outcomes.append((False, exc))
+                outcomes = (
+                    _store_isolated(session, batch) if isolate else self._store_together(session, batch)
+                )
+                if outcomes is None:
+                    return None
                 session.commit()
                 return outcomes
             except OperationalError as exc:
@@ -236,6 +242,26 @@ class ChatRuntime:
             finally:
                 session.close()
         return [(False, unavailable)] * len(batch)
+
+    def _store_together(self, session: Session, batch: list[WriteRequest]) -> list[tuple[bool, Any]] | None:
+        """Every request without a SAVEPOINT, visitors' messages first and all at once; None (everything
+        rolled back) as soon as one fails, unless it was alone: then the transaction was its isolation."""
+        outcomes: dict[int, tuple[bool, Any]] = {}
+        try:
+            visitors = [index for index, request in enumerate(batch) if request.visitor_message is not None]
+            if len(visitors) > 1:
+                messages = [batch[index].visitor_message for index in visitors]
+                acks = service.customer_send_many(session, messages, secret=self.secret)  # type: ignore[arg-type]
+                outcomes.update((index, (True, ack)) for index, ack in zip(visitors, acks, strict=True))
+            for index, request in enumerate(batch):
+                if index not in outcomes:
+                    outcomes[index] = (True, request.work(session))
+        except OperationalError:
+            raise  # the connection itself is in trouble: the whole batch fails
+        except Exception as exc:
+            session.rollback()
+            return [(False, exc)] if len(batch) == 1 else None
+        return [outcomes[index] for index in range(len(batch))]
 
     def _commit(self, work: Callable[[Session], T]) -> T:
         session = self.session_factory()
@@ -275,12 +301,36 @@ class ChatRuntime:
         return await self.read(load)
 
 
-class WriteRequest:
-    """One unit of write work waiting for the writer, and the future its caller awaits."""
+def _store_isolated(session: Session, batch: list[WriteRequest]) -> list[tuple[bool, Any]]:
+    """Every request in a SAVEPOINT of its own: a request's failure undoes only its own work."""
+    outcomes: list[tuple[bool, Any]] = []
+    for request in batch:
+        try:
+            with session.begin_nested():
+                outcomes.append((True, request.work(session)))
+        except OperationalError:
+            raise  # the connection itself is in trouble: the whole batch fails
+        except Exception as exc:
+            outcomes.append((False, exc))
+    return outcomes
 
-    def __init__(self, work: Callable[[Session], Any], loop: asyncio.AbstractEventLoop) -> None:
+
+class WriteRequest:
+    """One unit of write work waiting for the writer, and the future its caller awaits.
+
+    A visitor's message also carries its ``visitor_message``: the writer stores a batch's visitor
+    messages together (``customer_send_many``), and runs ``work`` only if it must store them one by one.
+    """
+
+    def __init__(
+        self,
+        work: Callable[[Session], Any],
+        loop: asyncio.AbstractEventLoop,
+        visitor_message: service.VisitorMessage | None = None,
+    ) -> None:
         self.work = work
         self.loop = loop
+        self.visitor_message = visitor_message
         self.future: asyncio.Future[Any] = loop.create_future()
 
     def resolve(self, ok: bool, value: Any) -> None:
@@ -326,8 +376,10 @@ class GroupWriter:
         self.thread: threading.Thread | None = None
         self.start_lock = threading.Lock()
 
-    async def submit(self, work: Callable[[Session], T]) -> T:
-        request = WriteRequest(work, asyncio.get_running_loop())
+    async def submit(
+        self, work: Callable[[Session], T], visitor_message: service.VisitorMessage | None = None
+    ) -> T:
+        request = WriteRequest(work, asyncio.get_running_loop(), visitor_message)
         self._ensure_thread()
         self.queue.put(request)
         return await request.future  # type: ignore[no-any-return]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ from firstline.chat.models import ChatEvent, ChatEventKind, ChatSession, ChatSit
 from firstline.chat.stream import Frame, agent_names, chat_event_frame, message_frame, read_events
 from firstline.chat.transcripts import transcript as transcript  # moved there; kept importable from here
 from firstline.conversations import service as conversations
+from firstline.conversations.batch import CustomerMessage, StoredMessage, post_customer_messages
 from firstline.conversations.models import AuthorKind, Category, Channel, Conversation, Message, Status
 from firstline.customers.models import Customer
 from firstline.customers.service import create_customer, get_customer_by_uid, update_customer
@@ -305,6 +306,103 @@ def customer_send(
     )
 
 
+@dataclass(frozen=True)
+class VisitorMessage:
+    """One visitor message for ``customer_send_many``: ``customer_send``'s arguments but the secret."""
+
+    chat_session_id: int
+    client_msg_id: str
+    body: str
+    attachment_ids: Sequence[int] = ()
+    author_name: str | None = None
+
+
+_CHAT_CONVERSATIONS = (
+    select(ChatSession.id, Conversation)
+    .join(Conversation, ChatSession.conversation_id == Conversation.id)
+    .where(ChatSession.id.in_(bindparam("chat_session_ids", expanding=True)))
+)
+_STORED_CLIENT_IDS = select(Message.conversation_id, Message.client_msg_id).where(
+    Message.conversation_id.in_(bindparam("conversation_ids", expanding=True)),
+    Message.client_msg_id.in_(bindparam("client_msg_ids", expanding=True)),
+)
+
+
+def customer_send_many(session: Session, messages: Sequence[VisitorMessage], *, secret: str) -> list[Sent]:
+    """Store visitors' messages as ``customer_send`` would one after the other; the acks in the same order.
+
+    The common case, a new message without attachments in an open chat, is stored for all such messages
+    at once (firstline/conversations/batch.py). Any other (a retry, attachments, a chat the message
+    reopens or that closed, a chat's second message in the group) then goes through ``customer_send``,
+    in the order given, so each chat's messages keep their order. Raises on the first message refused:
+    the caller then stores them one by one, each in its own SAVEPOINT.
+    """
+    loaded = dict(
+        session.execute(
+            _CHAT_CONVERSATIONS, {"chat_session_ids": sorted({m.chat_session_id for m in messages})}
+        ).all()
+    )
+    stored = _stored_client_ids(session, loaded.values(), messages)
+    together: list[int] = []
+    seen: set[int] = set()
+    for index, message in enumerate(messages):
+        conversation = loaded.get(message.chat_session_id)
+        if conversation is None:
+            continue
+        if (
+            conversation.id not in seen
+            and conversation.status == Status.OPEN
+            and not message.attachment_ids
+            and (conversation.id, message.client_msg_id) not in stored
+        ):
+            together.append(index)
+        seen.add(conversation.id)
+    posted = post_customer_messages(
+        session,
+        [
+            CustomerMessage(loaded[messages[i].chat_session_id], messages[i].body, messages[i].client_msg_id)
+            for i in together
+        ],
+    )
+    acks: dict[int, Sent] = {
+        index: _sent(
+            session,
+            message,
+            duplicate=False,
+            secret=secret,
+            notify=True,
+            author_name=messages[index].author_name,
+        )
+        for index, message in zip(together, posted, strict=True)
+    }
+    for index, message in enumerate(messages):
+        if index not in acks:
+            acks[index] = customer_send(
+                session,
+                chat_session_id=message.chat_session_id,
+                client_msg_id=message.client_msg_id,
+                body=message.body,
+                attachment_ids=message.attachment_ids,
+                secret=secret,
+                author_name=message.author_name,
+            )
+    return [acks[index] for index in range(len(messages))]
+
+
+def _stored_client_ids(
+    session: Session, conversations: Iterable[Conversation], messages: Sequence[VisitorMessage]
+) -> set[tuple[int, str]]:
+    """(conversation id, client message id) of the given ids already stored in the given conversations."""
+    conversation_ids = sorted({conversation.id for conversation in conversations})
+    if not conversation_ids:
+        return set()
+    rows = session.execute(
+        _STORED_CLIENT_IDS,
+        {"conversation_ids": conversation_ids, "client_msg_ids": sorted({m.client_msg_id for m in messages})},
+    )
+    return {(conversation_id, client_msg_id) for conversation_id, client_msg_id in rows}
+
+
 def _check_uploads(session: Session, chat_session_id: int, attachment_ids: Sequence[int]) -> list[Attachment]:
     ids = list(dict.fromkeys(attachment_ids))
     if len(ids) > MAX_ATTACHMENTS_PER_MESSAGE:
@@ -390,7 +488,7 @@ def _no_attachments(message: Message) -> None:
 
 def _sent(
     session: Session,
-    message: Message,
+    message: Message | StoredMessage,
     *,
     duplicate: bool,
     secret: str,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from firstline.agents.models import Agent
 from firstline.attachments.models import Attachment
 from firstline.chat.models import ChatEvent
+from firstline.conversations.batch import StoredMessage
 from firstline.conversations.models import AuthorKind, Conversation, Message
 from firstline.customers.models import Customer
 
@@ -42,7 +43,7 @@ def attachment_frame(secret: str, attachment: Attachment) -> Frame:
     }
 
 
-def message_frame(secret: str, message: Message, author_name: str) -> Frame:
+def message_frame(secret: str, message: Message | StoredMessage, author_name: str) -> Frame:
     kind = "note" if message.author_kind == AuthorKind.NOTE else "message"
     return {
         "type": "event",

@@ -302,14 +302,12 @@ async def _customer_send(
         )
         return
     runtime.check_admission()
-    sent = await runtime.write(
-        lambda s: service.customer_send(
-            s,
+    sent = await runtime.send_visitor_message(
+        service.VisitorMessage(
             chat_session_id=visitor.chat_session_id,
             client_msg_id=frame.client_msg_id,
             body=frame.body,
             attachment_ids=frame.attachment_ids,
-            secret=runtime.secret,
             author_name=visitor.customer_name,
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -121,7 +121,7 @@ def post_message(
     unchanged, so a message is never stored twice. ``client_id_checked`` says the caller looked the id
     up in this conversation within this transaction and found nothing, which saves the lookup.
     """
-    body = _check_body(body)
+    body = check_body(body)
     if client_msg_id is not None and not 1 <= len(client_msg_id) <= MAX_CLIENT_MSG_ID:
         raise InvalidInput(
             f"client_msg_id must be 1 to {MAX_CLIENT_MSG_ID} characters.", field="client_msg_id"
@@ -217,7 +217,8 @@ def successor_of(session: Session, *, conversation: Conversation) -> Conversatio
     )
 
 
-def _check_body(body: str) -> str:
+def check_body(body: str) -> str:
+    """The body as stored: NULs removed, trimmed; refused when empty or too long."""
     body = body.replace("\x00", "").strip()
     if not body:
         raise InvalidInput("A message cannot be empty.", field="body")
@@ -357,20 +358,38 @@ def _after_message(session: Session, conversation: Conversation, message: Messag
         Status.RESOLVED,
     ):
         _set_status(session, conversation, Status.OPEN, actor_kind=ActorKind.CUSTOMER, actor_agent_id=None)
+    record_event(session, **message_event(conversation, message))
+    announce_message(session, conversation, message)
+
+
+class StoredFields(Protocol):
+    """What the event and the announcement of a stored message read from it (a Message or a plain value)."""
+
+    id: int
+    seq: int
+    author_kind: str
+    author_agent_id: int | None
+
+
+def message_event(conversation: Conversation, message: StoredFields) -> dict[str, Any]:
+    """The event a stored message is recorded with (``record_event``'s arguments)."""
     note = message.author_kind == AuthorKind.NOTE
-    record_event(
-        session,
-        kind=EventKind.NOTE_ADDED if note else EventKind.MESSAGE_POSTED,
-        actor_kind=ActorKind.CUSTOMER
+    return {
+        "kind": EventKind.NOTE_ADDED if note else EventKind.MESSAGE_POSTED,
+        "actor_kind": ActorKind.CUSTOMER
         if message.author_kind == AuthorKind.CUSTOMER
         else ActorKind.AGENT
         if message.author_agent_id
         else ActorKind.SYSTEM,
-        actor_agent_id=message.author_agent_id,
-        conversation_id=conversation.id,
-        customer_id=conversation.customer_id,
-        data={"message_id": message.id, "seq": message.seq, "author_kind": message.author_kind},
-    )
+        "actor_agent_id": message.author_agent_id,
+        "conversation_id": conversation.id,
+        "customer_id": conversation.customer_id,
+        "data": {"message_id": message.id, "seq": message.seq, "author_kind": message.author_kind},
+    }
+
+
+def announce_message(session: Session, conversation: Conversation, message: StoredFields) -> None:
+    """Tell the consoles, once the transaction commits, that ``message`` was stored."""
     _notify(session, conversation, "message.created", seq=message.seq, message_id=message.id)
 
 

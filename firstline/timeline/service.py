@@ -13,6 +13,7 @@ from sqlalchemy import event as orm_event
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
+from firstline.db import insert_many
 from firstline.kit.errors import FirstlineError
 from firstline.kit.time import utcnow
 from firstline.timeline.models import Event
@@ -120,19 +121,54 @@ def record_event(
     plain value.
     """
     session.flush()
-    values: dict[str, Any] = {
+    values = event_values(
+        kind=kind,
+        actor_kind=actor_kind,
+        actor_agent_id=actor_agent_id,
+        conversation_id=conversation_id,
+        customer_id=customer_id,
+        data=data,
+    )
+    entry = RecordedEvent(id=session.connection().execute(_INSERT_EVENT, values).scalar_one(), **values)
+    for reaction in _reactions_to(kind):
+        reaction(session, entry)
+    return entry
+
+
+def event_values(
+    *,
+    kind: EventKind,
+    actor_kind: ActorKind,
+    actor_agent_id: int | None = None,
+    conversation_id: int | None = None,
+    customer_id: int | None = None,
+    data: dict[str, Any] | None = None,
+    created_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The row of one event, for ``record_event`` or ``record_events``."""
+    return {
         "kind": kind,
         "actor_kind": actor_kind,
         "actor_agent_id": actor_agent_id,
         "conversation_id": conversation_id,
         "customer_id": customer_id,
         "data": data or {},
-        "created_at": utcnow(),
+        "created_at": created_at or utcnow(),
     }
-    entry = RecordedEvent(id=session.connection().execute(_INSERT_EVENT, values).scalar_one(), **values)
-    for reaction in _reactions_to(kind):
-        reaction(session, entry)
-    return entry
+
+
+def record_events(session: Session, rows: list[dict[str, Any]]) -> list[RecordedEvent]:
+    """Append several events (rows from ``event_values``) with one multi-row INSERT, then run each one's
+    reactions in order: what ``record_event`` does for each, in one statement."""
+    if not rows:
+        return []
+    session.flush()
+    ids = insert_many(session.connection(), Event.__table__, rows)
+    entries = [RecordedEvent(id=event_id, **values) for event_id, values in zip(ids, rows, strict=True)]
+    for entry in entries:
+        for reaction in _reactions_to(entry.kind):
+            reaction(session, entry)
+    return entries
 
 
 # Reactions: other domains' bookkeeping that must happen in the same transaction as an event (SLA clocks

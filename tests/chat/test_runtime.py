@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlalchemy.orm import Session
 
 from firstline.chat.models import ChatSite
 from firstline.chat.runtime import ChatRuntime, WriteRequest
-from firstline.chat.service import customer_send, start_chat
+from firstline.chat.service import ChatClosed, VisitorMessage, customer_send, start_chat
 from firstline.conversations.models import Message
+from firstline.conversations.service import change_status
 from firstline.db import make_session_factory
 from firstline.kit.errors import InvalidInput
 
@@ -94,3 +95,71 @@ def test_a_lone_write_that_fails_gets_its_own_error_and_stores_nothing(
         select(func.count()).select_from(Message).where(Message.conversation_id == chat.conversation_id)
     )
     assert stored == 0
+
+
+def _visitor_batch(runtime: ChatRuntime, messages: list[VisitorMessage]) -> list[Any]:
+    """The writer's batch of these visitor messages, as the websocket hands them over; their outcomes."""
+
+    async def scenario() -> list[Any]:
+        loop = asyncio.get_running_loop()
+        batch = [
+            WriteRequest(
+                lambda session, m=message: customer_send(
+                    session,
+                    chat_session_id=m.chat_session_id,
+                    client_msg_id=m.client_msg_id,
+                    body=m.body,
+                    secret=runtime.secret,
+                ),
+                loop,
+                message,
+            )  # fmt: skip
+            for message in messages
+        ]
+        await asyncio.to_thread(runtime._run_batch, batch)
+        return await asyncio.gather(*(request.future for request in batch), return_exceptions=True)
+
+    return asyncio.run(scenario())
+
+
+def test_visitor_messages_in_a_batch_are_inserted_with_one_statement(
+    chat_engine: Engine, store: Session, site: ChatSite
+) -> None:
+    if chat_engine.dialect.name != "sqlite":
+        return  # the group writer serves SQLite; PostgreSQL writes run in transactions of their own
+    chats = [start_chat(store, site_key=site.public_key, origin=None, name=f"V{n}").chat for n in range(4)]
+    store.commit()
+    inserts: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("INSERT INTO message "):
+            inserts.append(statement)
+
+    event.listen(chat_engine, "before_cursor_execute", count)
+    try:
+        acks = _visitor_batch(
+            _runtime(chat_engine), [VisitorMessage(chat.id, f"v-{chat.id}", "hello") for chat in chats]
+        )
+    finally:
+        event.remove(chat_engine, "before_cursor_execute", count)
+    assert [ack.seq for ack in acks] == [1, 1, 1, 1]
+    assert len(inserts) == 1
+
+
+def test_a_refused_visitor_message_fails_alone_and_the_others_of_its_batch_are_stored(
+    chat_engine: Engine, store: Session, site: ChatSite
+) -> None:
+    if chat_engine.dialect.name != "sqlite":
+        return  # the group writer serves SQLite; PostgreSQL writes run in transactions of their own
+    chats = [start_chat(store, site_key=site.public_key, origin=None, name=f"W{n}").chat for n in range(3)]
+    change_status(store, conversation_id=chats[1].conversation_id, status="closed", actor_agent_id=None)
+    store.commit()
+    results = _visitor_batch(
+        _runtime(chat_engine), [VisitorMessage(chat.id, f"w-{chat.id}", "still there?") for chat in chats]
+    )
+    assert isinstance(results[1], ChatClosed)
+    assert [results[0].seq, results[2].seq] == [1, 1]
+    stored = store.scalars(
+        select(Message.conversation_id).where(Message.conversation_id.in_([c.conversation_id for c in chats]))
+    ).all()
+    assert sorted(stored) == sorted([chats[0].conversation_id, chats[2].conversation_id])
