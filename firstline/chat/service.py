@@ -396,7 +396,7 @@ def _stored_client_ids(
     conversation_ids = sorted({conversation.id for conversation in conversations})
     if not conversation_ids:
         return set()
-    rows = session.execute(
+    rows = session.connection().execute(
         _STORED_CLIENT_IDS,
         {"conversation_ids": conversation_ids, "client_msg_ids": sorted({m.client_msg_id for m in messages})},
     )
