@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -315,6 +318,8 @@ class TestLimits:
     ) -> None:
         chat = start_chat(server, site)
         runtime = server.app.state.chat
+        if runtime.writer is not None:
+            pytest.skip("the SQLite writer measures how long writes wait: see the test below")
         backlog = int(runtime.limits.max_write_wait_seconds / runtime.seconds_per_write) + 100
 
         async def scenario() -> tuple[dict[str, Any], list[Message], dict[str, Any]]:
@@ -336,6 +341,50 @@ class TestLimits:
         assert refused["retry_after_ms"] > 0 and refused["fatal"] is False
         assert stored_while_busy == []
         assert ack["duplicate"] is False and ack["seq"] == 1
+
+    def test_the_sqlite_writer_says_busy_once_a_write_has_waited_too_long_and_not_before(
+        self, server: LiveServer, site: ChatSite, store: Session
+    ) -> None:
+        first, second = start_chat(server, site), start_chat(server, site)
+        runtime = server.app.state.chat
+        if runtime.writer is None:
+            pytest.skip("PostgreSQL writes run side by side, without the SQLite writer")
+        limits = runtime.limits
+        runtime.limits = replace(limits, max_write_wait_seconds=0.3)
+        released = threading.Event()
+
+        def stuck(_session: Session) -> None:  # a write that holds the writer, as a slow disk would
+            released.wait(10)
+
+        async def scenario() -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+            early = await Peer.customer(server, first["visitor_token"])
+            late = await Peer.customer(server, second["visitor_token"])
+            blocker = asyncio.create_task(runtime.write(stuck))
+            while runtime.writer.storing_since is None:
+                await asyncio.sleep(0.01)
+            await early.send(_send("e-1", "Ciao, il mio deposito non è arrivato."))  # no wait yet: taken
+            await asyncio.sleep(0.4)
+            await late.send(_send("l-1", "C'è nessuno?"))  # the stuck write has waited 0.4 s by now
+            refused = await late.next("error")
+            released.set()
+            taken = await early.next("ack")
+            await blocker
+            await late.send(_send("l-1", "C'è nessuno?"))
+            resent = await late.next("ack")
+            await early.close()
+            await late.close()
+            return refused, taken, resent
+
+        try:
+            refused, taken, resent = run(scenario())
+        finally:
+            released.set()
+            runtime.limits = limits
+        assert refused["code"] == "busy" and refused["client_msg_id"] == "l-1"
+        assert refused["retry_after_ms"] > 0 and refused["fatal"] is False
+        assert (taken["client_msg_id"], taken["seq"]) == ("e-1", 1)
+        assert (resent["client_msg_id"], resent["seq"], resent["duplicate"]) == ("l-1", 1, False)
+        assert [m.body for m in _stored(store, second["conversation_id"])] == ["C'è nessuno?"]
 
     def test_typing_and_read_receipts_reach_the_agent_and_are_never_stored(
         self, server: LiveServer, site: ChatSite, store: Session, make_chat_agent: Any
