@@ -36,6 +36,7 @@ class Connection:
     def __init__(self, connection_id: str, kind: str) -> None:
         self.id = connection_id
         self.kind = kind
+        self.agent_id: int | None = None  # an agent's connection, once authenticated
         self.outbox: asyncio.Queue[str | None] = asyncio.Queue()
         self.overflowed = False
 
@@ -170,6 +171,18 @@ class Feed:
             self.pending.clear()
 
 
+def queue_frame(payload: dict[str, Any]) -> Frame:
+    """What a waiting customer is told of their place in line (a ``queue.updated`` notification)."""
+    return {
+        "type": "queue",
+        "conversation_id": payload["conversation_id"],
+        "state": payload.get("state"),
+        "position": payload.get("position"),
+        "expected_wait_seconds": payload.get("expected_wait_seconds"),
+        "text": payload.get("text", ""),
+    }
+
+
 class Hub:
     """Everything this process's chat connections listen to."""
 
@@ -255,6 +268,36 @@ class Hub:
             self._inbox_update("conversation.opened", conversation_id)
         elif kind in ("conversation.assigned", "conversation.updated"):
             self._inbox_update("conversation.updated", conversation_id)
+        elif kind == "queue.updated":
+            if feed is not None:
+                state = queue_frame(payload)
+                for subscription in list(feed.subscriptions):
+                    if subscription.customer:
+                        subscription.send_state(state)
+        elif kind == "routing.offer":
+            self._offer(payload)
+
+    def _offer(self, payload: dict[str, Any]) -> None:
+        """A chat offered to an agent: to the agent's consoles that watch the inbox, with its summary."""
+        watchers = [w for w in self.inbox_watchers.values() if w.agent_id == payload.get("agent_id")]
+        if watchers and self.summary_loader is not None:
+            asyncio.get_running_loop().create_task(self._send_offer(watchers, payload))
+
+    async def _send_offer(self, watchers: list[Connection], payload: dict[str, Any]) -> None:
+        assert self.summary_loader is not None
+        try:
+            summary = await self.summary_loader(payload["conversation_id"])
+        except Exception:
+            log.exception("chat offer summary failed", extra={"conversation_id": payload["conversation_id"]})
+            return
+        frame = {
+            "type": "offer",
+            "conversation_id": payload["conversation_id"],
+            "expires_at": payload.get("expires_at"),
+            "conversation": summary,
+        }
+        for watcher in watchers:
+            watcher.push(frame)
 
     def _relay(self, feed: Feed, payload: dict[str, Any]) -> None:
         audience = payload.get("audience", "all")

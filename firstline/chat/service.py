@@ -39,6 +39,8 @@ from firstline.kit.errors import (
 )
 from firstline.kit.languages import check_language
 from firstline.kit.notify import send_on_commit
+from firstline.routing import service as routing
+from firstline.routing.models import QueueEntry
 
 VISITOR_TOKEN_PREFIX = "fv_"  # noqa: S105 - a public marker, not a secret
 MAX_ATTACHMENTS_PER_MESSAGE = 10
@@ -294,6 +296,7 @@ def customer_send(
     )
     if posted.duplicate:
         return _sent(session, posted.message, duplicate=True, secret=secret)
+    _route_unattended(session, {conversation.id: body})
     if uploads:
         for attachment in uploads:
             attachment.message_id = posted.message.id
@@ -364,6 +367,7 @@ def customer_send_many(session: Session, messages: Sequence[VisitorMessage], *, 
             for i in together
         ],
     )
+    _route_unattended(session, {message.conversation_id: message.body for message in posted})
     acks: dict[int, Sent] = {
         index: _sent(
             session,
@@ -387,6 +391,34 @@ def customer_send_many(session: Session, messages: Sequence[VisitorMessage], *, 
                 author_name=message.author_name,
             )
     return [acks[index] for index in range(len(messages))]
+
+
+def _route_unattended(session: Session, messages: dict[int, str]) -> None:
+    """Chats nobody has taken join the routing queue with their customer's message (which gives their
+    language); a chat already waiting, offered or assigned stays as it is.
+
+    ``messages``: a message just stored, by conversation id. Conversations are those the session holds.
+    """
+    unattended = []
+    for conversation_id in messages:
+        conversation = session.get(Conversation, conversation_id)
+        if (
+            conversation is not None
+            and conversation.assignee_id is None
+            and conversation.status == Status.OPEN
+        ):
+            unattended.append(conversation_id)
+    if not unattended:
+        return
+    queued = set(session.scalars(_QUEUED_AMONG, {"conversation_ids": unattended}))
+    for conversation_id in unattended:
+        if conversation_id not in queued:
+            routing.enqueue(session, conversation_id=conversation_id, first_message=messages[conversation_id])
+
+
+_QUEUED_AMONG = select(QueueEntry.conversation_id).where(
+    QueueEntry.conversation_id.in_(bindparam("conversation_ids", expanding=True))
+)
 
 
 def _stored_client_ids(

@@ -25,8 +25,9 @@ from firstline.agents.auth import resolve_api_token, resolve_session
 from firstline.agents.models import Agent
 from firstline.agents.roles import Permission, has_permission
 from firstline.chat import service
-from firstline.chat.hub import Connection, Subscription
+from firstline.chat.hub import Connection, Subscription, queue_frame
 from firstline.chat.models import ChatEvent, ChatSite
+from firstline.chat.presence import keep_present
 from firstline.chat.runtime import ChatRuntime
 from firstline.chat.schemas import (
     AGENT_FRAMES,
@@ -51,10 +52,11 @@ from firstline.chat.schemas import (
 )
 from firstline.chat.stream import conversation_summary
 from firstline.conversations import service as conversations
-from firstline.conversations.models import AuthorKind, Message
+from firstline.conversations.models import AuthorKind, Conversation, Message, Status
 from firstline.conversations.service import MAX_BODY_CHARS
 from firstline.customers.models import Customer
 from firstline.kit.errors import FirstlineError, NotAuthenticated, PermissionDenied
+from firstline.routing.service import queue_status
 from firstline.web.security import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
@@ -209,8 +211,17 @@ def _load_visitor(session: Session, token: str, origin: str | None, limits: dict
         "last_seq": max(last_message or 0, last_event or 0),
         "agents": service.present_agents(session, conversation_id=conversation.id),
         "limits": limits,
+        "queue": _place_in_line(session, conversation),
     }
     return VisitorContext(chat.id, conversation.id, ready["customer"]["name"], ready)
+
+
+def _place_in_line(session: Session, conversation: Conversation) -> dict[str, Any] | None:
+    """Where a chat waiting for an agent stands (a ``queue`` frame), or None when it is not waiting."""
+    if conversation.assignee_id is not None or conversation.status != Status.OPEN:
+        return None
+    status = queue_status(session, conversation_id=conversation.id)
+    return queue_frame(status.payload()) if status.state in ("waiting", "offered") else None
 
 
 @router.websocket("/api/v1/chat/ws/customer")
@@ -348,6 +359,7 @@ class AgentContext:
     name: str
     roles: list[str]
     subscriptions: dict[int, Subscription]
+    presence: asyncio.Task[None] | None = None  # heartbeats while the console watches the inbox
 
     def may(self, permission: Permission) -> bool:
         return has_permission(self.roles, permission)
@@ -387,6 +399,7 @@ async def agent_socket(websocket: WebSocket) -> None:
             code = CLOSE_FORBIDDEN if isinstance(exc, PermissionDenied) else CLOSE_NOT_AUTHENTICATED
             socket.fail(code, _refusal(exc))
             return
+        socket.connection.agent_id = context.agent_id
         socket.send(
             {
                 "type": "ready",
@@ -407,6 +420,8 @@ async def agent_socket(websocket: WebSocket) -> None:
     finally:
         runtime.hub.inbox_watchers.pop(socket.connection.id, None)
         if context is not None:
+            if context.presence is not None:
+                context.presence.cancel()
             for subscription in context.subscriptions.values():
                 runtime.hub.unsubscribe(subscription)
         await socket.finish()
@@ -425,7 +440,10 @@ async def _agent_frame(
 
 
 async def _watch_inbox(socket: Socket, runtime: ChatRuntime, context: AgentContext, frame: Any) -> None:
+    """The console's chat workspace is open: new chats and offers reach it, and it keeps the agent present."""
     runtime.hub.inbox_watchers[socket.connection.id] = socket.connection
+    if context.presence is None:
+        context.presence = asyncio.create_task(keep_present(runtime, context.agent_id))
     socket.send(_ok(frame))
 
 

@@ -210,7 +210,7 @@ class Peer:
 
         Waiting for an ``ack`` also skips events: the echo of one's own message may come first.
         """
-        skip = {"typing", "read", "conversation.status", "conversation.activity"}
+        skip = {"typing", "read", "conversation.status", "conversation.activity", "queue"}
         if frame_type in ("ack", "ok"):
             skip.add("event")
         deadline = asyncio.get_running_loop().time() + timeout

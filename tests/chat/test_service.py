@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from firstline.chat.service import (
 from firstline.conversations import service as conversations
 from firstline.conversations.models import Conversation, Message
 from firstline.kit.errors import PermissionDenied
+from firstline.routing.models import QueueEntry
 
 SECRET = "service-test-secret"
 
@@ -135,3 +137,59 @@ class TestCustomerSendMany:
             db, [VisitorMessage(c.id, f"g-{c.id}", f"mensagem {c.id}") for c in chats], secret=SECRET
         )
         assert db.scalar(select(func.count()).select_from(Message)) == before + 5
+
+
+class TestRoutingOfNewChats:
+    def test_a_customers_first_message_puts_the_chat_in_line_in_the_language_it_is_written_in(
+        self, db: Session
+    ) -> None:
+        (chat,) = _chats(db, 1)
+        customer_send(
+            db,
+            chat_session_id=chat.id,
+            client_msg_id="f-1",
+            body="Ciao, il mio prelievo è bloccato da ieri sera",
+            secret=SECRET,
+        )
+        entry = db.scalar(select(QueueEntry).where(QueueEntry.conversation_id == chat.conversation_id))
+        assert entry is not None and entry.language == "it" and entry.language_source == "detected"
+
+    def test_later_messages_leave_the_chat_where_it_stands_in_line(self, db: Session) -> None:
+        (chat,) = _chats(db, 1)
+        for number in range(3):
+            customer_send(
+                db, chat_session_id=chat.id, client_msg_id=f"n-{number}", body=f"Olá {number}", secret=SECRET
+            )
+        entries = db.scalars(
+            select(QueueEntry).where(QueueEntry.conversation_id == chat.conversation_id)
+        ).all()
+        assert len(entries) == 1
+
+    def test_a_chat_an_agent_has_taken_does_not_go_in_line(self, db: Session, italian_l1_agent: Any) -> None:
+        (chat,) = _chats(db, 1)
+        conversations.assign(
+            db, conversation_id=chat.conversation_id, assignee_id=italian_l1_agent.id, actor=None
+        )
+        customer_send(db, chat_session_id=chat.id, client_msg_id="t-1", body="Ciao di nuovo", secret=SECRET)
+        assert (
+            db.scalar(select(QueueEntry.id).where(QueueEntry.conversation_id == chat.conversation_id)) is None
+        )
+
+    def test_chats_stored_as_a_group_go_in_line_too(self, db: Session) -> None:
+        chats = _chats(db, 2)
+        customer_send_many(
+            db,
+            [
+                VisitorMessage(chats[0].id, "g-1", "Hallo, meine Auszahlung hängt seit gestern fest"),
+                VisitorMessage(chats[1].id, "g-2", "Hola, mi depósito no aparece en la cuenta"),
+            ],
+            secret=SECRET,
+        )
+        languages = dict(
+            db.execute(
+                select(QueueEntry.conversation_id, QueueEntry.language).where(
+                    QueueEntry.conversation_id.in_([c.conversation_id for c in chats])
+                )
+            ).all()
+        )
+        assert languages == {chats[0].conversation_id: "de", chats[1].conversation_id: "es"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +13,14 @@ from sqlalchemy.orm import Session
 
 from firstline.agents.auth import LoginPolicy, start_session
 from firstline.chat.models import ChatSite
-from firstline.conversations.models import AuthorKind, Message
+from firstline.conversations.models import AuthorKind, Conversation, Message
 from firstline.conversations.service import post_message
+from firstline.customers.models import Customer
+from firstline.db import declare_write
+from firstline.routing import config as routing_config
+from firstline.routing.config import Mode, RoutingConfig
+from firstline.routing.models import AgentPresence, PresenceReason
+from firstline.routing.presence import set_presence
 from tests.chat.conftest import AgentLogin, LiveServer, Peer, run, start_chat
 
 
@@ -308,3 +315,75 @@ def test_the_widget_endpoints_answer_cors_preflights(server: LiveServer) -> None
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == "https://www.exchange.example"
     assert "x-visitor-token" in response.headers["access-control-allow-headers"]
+
+
+class TestRouting:
+    def test_a_chat_offered_to_an_agent_reaches_their_console_with_its_summary(
+        self, server: LiveServer, site: ChatSite, store: Session, make_chat_agent: Callable[..., AgentLogin]
+    ) -> None:
+        login = make_chat_agent(name="Chiara Bianchi")
+        chat = start_chat(server, site, language="it", name="Marco Verdi")
+        conversation = store.get(Conversation, chat["conversation_id"])
+        assert conversation is not None
+        customer = store.get(Customer, conversation.customer_id)
+        assert customer is not None
+        customer.vip_tier = 3  # ahead of any chat other tests left waiting
+        store.commit()
+
+        async def scenario() -> dict[str, Any]:
+            agent = await Peer.agent(server, login)
+            await agent.send({"type": "watch_inbox"})
+            await agent.next("ok")
+            customer_peer = await Peer.customer(server, chat["visitor_token"])
+            await customer_peer.send(
+                {"type": "send", "client_msg_id": "o-1", "body": "Buongiorno, il bonifico non risulta."}
+            )
+            await customer_peer.next("queue")  # waiting: nobody is online yet
+            declare_write(store)
+            set_presence(store, agent_id=login.agent.id, status="online")  # offers what waits, VIPs first
+            store.commit()
+            offer = await _next_offer(agent, chat["conversation_id"])
+            await customer_peer.close()
+            await agent.close()
+            return offer
+
+        with routing_config.using(RoutingConfig(mode=Mode.OFFER, offer_timeout_seconds=30)):
+            offer = run(scenario())
+        declare_write(store)
+        set_presence(store, agent_id=login.agent.id, status="offline")
+        store.commit()
+        assert offer["conversation"]["customer"]["name"] == "Marco Verdi"
+        assert offer["conversation"]["language"] == "it" and offer["expires_at"]
+
+    def test_an_open_console_keeps_its_agent_present_and_brings_back_one_whose_connection_dropped(
+        self, server: LiveServer, store: Session, make_chat_agent: Callable[..., AgentLogin]
+    ) -> None:
+        login = make_chat_agent()
+        declare_write(store)
+        set_presence(store, agent_id=login.agent.id, status="online")
+        set_presence(store, agent_id=login.agent.id, status="offline", reason=PresenceReason.HEARTBEAT_LOST)
+        store.commit()
+
+        async def scenario() -> None:
+            agent = await Peer.agent(server, login)
+            await agent.send({"type": "watch_inbox"})
+            await agent.next("ok")
+            await asyncio.sleep(0.5)  # the first heartbeat is written as the console starts watching
+            await agent.close()
+
+        run(scenario())
+        store.expire_all()
+        presence = store.get(AgentPresence, login.agent.id)
+        assert presence is not None and presence.last_heartbeat_at is not None
+        assert presence.status == "online"
+        declare_write(store)
+        set_presence(store, agent_id=login.agent.id, status="offline")
+        store.commit()
+
+
+async def _next_offer(agent: Peer, conversation_id: int) -> dict[str, Any]:
+    """The offer of this chat, past any other the agent gets meanwhile (chats other tests left waiting)."""
+    while True:
+        frame = await agent.recv()
+        if frame["type"] == "offer" and frame["conversation_id"] == conversation_id:
+            return frame

@@ -154,13 +154,12 @@ class TestAck:
         async def scenario() -> list[dict[str, Any]]:
             peer = await Peer.customer(server, chat["visitor_token"])
             await peer.send(_send("m-1", "Hola, no me llega el código 2FA."))
-            frames = [await peer.recv(), await peer.recv()]
+            frames = await peer.ack_and_echo()
             await peer.close()
-            return frames
+            return list(frames)
 
-        frames = run(scenario())
-        event_frame = next(f for f in frames if f["type"] == "event")
-        assert {f["type"] for f in frames} == {"ack", "event"}
+        ack, event_frame = run(scenario())
+        assert ack["type"] == "ack" and event_frame["type"] == "event"
         assert event_frame["message"]["client_msg_id"] == "m-1"
         assert event_frame["message"]["is_automatic"] is False
         assert event_frame["prev_seq"] == 0 and event_frame["seq"] == 1
@@ -176,10 +175,12 @@ class TestOrderingAndResume:
             peer = await Peer.customer(server, chat["visitor_token"])
             for number in range(10):
                 await peer.send(_send(f"m-{number}", f"message {number}"))
-            acks = [await peer.next("ack") for _ in range(10)] if False else []
-            frames = [await peer.recv() for _ in range(20)]
+            acks: list[dict[str, Any]] = []
+            while len(acks) < 10:  # each message's ack and echo, and the chat's place in line
+                if (frame := await peer.recv())["type"] == "ack":
+                    acks.append(frame)
             await peer.close()
-            return [f for f in frames if f["type"] == "ack"] + acks
+            return acks
 
         acks = run(scenario())
         assert [a["client_msg_id"] for a in acks] == [f"m-{n}" for n in range(10)]
@@ -414,3 +415,39 @@ class TestLimits:
 @pytest.fixture(autouse=True)
 def _unique() -> str:
     return uuid.uuid4().hex
+
+
+class TestPlaceInLine:
+    def test_the_customer_is_told_their_place_in_line_in_their_language_and_again_on_reconnect(
+        self, server: LiveServer, site: ChatSite
+    ) -> None:
+        chat = start_chat(server, site, language="pt")
+
+        async def scenario() -> tuple[dict[str, Any], dict[str, Any]]:
+            peer = await Peer.customer(server, chat["visitor_token"])
+            await peer.send(_send("q-1", "Olá, o meu levantamento está pendente desde ontem."))
+            told = await peer.next("queue")
+            await peer.close()
+            again = await Peer.customer(server, chat["visitor_token"], hello=False)
+            await again.send({"type": "hello", "visitor_token": chat["visitor_token"], "last_seq": 1})
+            ready = await again.next("ready")
+            await again.close()
+            return told, ready
+
+        told, ready = run(scenario())
+        assert told["state"] == "waiting" and told["position"] >= 1
+        assert told["text"].startswith("Você é o número")
+        assert ready["queue"]["state"] == "waiting" and ready["queue"]["position"] == told["position"]
+        assert ready["queue"]["text"] == told["text"]
+
+    def test_a_chat_nobody_waits_for_has_no_place_in_line(self, server: LiveServer, site: ChatSite) -> None:
+        chat = start_chat(server, site)
+
+        async def scenario() -> dict[str, Any]:
+            peer = await Peer.customer(server, chat["visitor_token"], hello=False)
+            await peer.send({"type": "hello", "visitor_token": chat["visitor_token"], "last_seq": 0})
+            ready = await peer.next("ready")
+            await peer.close()
+            return ready
+
+        assert run(scenario())["queue"] is None  # no message yet: not waiting for anyone
