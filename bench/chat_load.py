@@ -2,7 +2,8 @@
 
 Runs a real ``firstline serve`` (SQLite, every message persisted before its ack) and, in the same
 run, a bare Starlette websocket relay with no persistence as the ceiling. Phases, for each server:
-  1. connect the customers (each says hello) and the agents (each subscribes to its share of chats);
+  1. connect the customers (each says hello) and the agents (each subscribes to its share of chats,
+     chats in progress assigned to them: routing is bench/routing.py's subject);
   2. latency: customers send at a fixed rate; customer send -> agent receive is timed;
   3. throughput: a window of messages in flight across all customers for a few seconds.
 Progress goes to stderr; the last stdout line is one JSON object.
@@ -99,6 +100,7 @@ def seed(data_dir: Path, customers: int, agents: int) -> tuple[list[tuple[str, i
     from firstline.agents.auth import create_api_token
     from firstline.agents.service import create_agent
     from firstline.chat.service import create_site, start_chat
+    from firstline.conversations.service import assign
     from firstline.db import make_engine, make_session_factory, migrate, session_scope
 
     url = f"sqlite:///{data_dir / 'firstline.db'}"
@@ -108,15 +110,24 @@ def seed(data_dir: Path, customers: int, agents: int) -> tuple[list[tuple[str, i
     tokens: list[str] = []
     with session_scope(make_session_factory(engine)) as session:
         create_site(session, name="Bench", public_key=SITE_KEY, enforce_identity=False)
-        for number in range(customers):
-            started = start_chat(session, site_key=SITE_KEY, origin=None, name=f"Customer {number}")
-            chats.append((started.visitor_token, started.conversation.id))
+        agent_ids = []
         for number in range(agents):
             agent = create_agent(
                 session, email=f"bench{number}@firstline.example", name=f"Agent {number}",
                 password="bench password 123", roles=["agent_l1"], languages={"en": "fluent"},
             )  # fmt: skip
+            agent_ids.append(agent.id)
             tokens.append(create_api_token(session, agent_id=agent.id, name="bench")[1])
+        for number in range(customers):
+            started = start_chat(session, site_key=SITE_KEY, origin=None, name=f"Customer {number}")
+            # A chat in progress: the agent who follows it (see connect_agents) has it.
+            assign(
+                session,
+                conversation_id=started.conversation.id,
+                assignee_id=agent_ids[number % agents],
+                actor=None,
+            )
+            chats.append((started.visitor_token, started.conversation.id))
     engine.dispose()
     return chats, tokens
 
