@@ -237,6 +237,7 @@ class Story:
     joined: str
     sending: str
     seen: str
+    in_line: str  # how the customer's place in line begins
     first: str  # customer
     answer: str  # agent
     while_offline_agent: str
@@ -257,6 +258,7 @@ STORIES = [
         joined="è entrato nella chat",
         sending="Invio…",
         seen="Letto",
+        in_line="Sei il numero",
         first="Ciao, il mio deposito di 250 USDT (TRC20) non è ancora arrivato.",
         answer="Ciao Marco! Controllo subito la transazione.",
         while_offline_agent="Vedo 19 conferme sulla rete TRON: il deposito è in accredito.",
@@ -275,6 +277,7 @@ STORIES = [
         joined="entrou no chat",
         sending="A enviar…",
         seen="Vista",
+        in_line="Você é o número",
         first="Olá, o meu depósito de 0,05 BTC ainda não foi creditado.",
         answer="Olá João! Vou verificar a transação agora mesmo.",
         while_offline_agent="A transação tem 2 confirmações; precisamos de 3 para creditar.",
@@ -293,6 +296,7 @@ STORIES = [
         joined="ist dem Chat beigetreten",
         sending="Wird gesendet…",
         seen="Gelesen",
+        in_line="Sie sind Nummer",
         first="Hallo, meine ETH-Einzahlung über Arbitrum ist nicht angekommen.",
         answer="Hallo Lukas! Ich prüfe die Transaktion sofort.",
         while_offline_agent="Die Einzahlung ist auf Arbitrum bestätigt und wird gerade gutgeschrieben.",
@@ -326,6 +330,9 @@ class TestLiveChatInThreeLanguages:
         )
         customer.send(story.first)
         expect(customer.bubble(story.first)).not_to_have_class(re.compile("fl-pending"))
+        # Nobody has it yet: the customer is told their place in line, in their language.
+        expect(customer.page.locator(".fl-queue-line")).to_contain_text(story.in_line)
+        customer.screenshot(f"chat-{story.language}-customer-in-line")
 
         panel = agent.take_waiting_chat(story.customer_name)
         expect(panel.locator("li.msg-customer")).to_contain_text(story.first)
@@ -335,6 +342,7 @@ class TestLiveChatInThreeLanguages:
         expect(customer.page.locator(".fl-event")).to_contain_text(story.joined)
         expect(customer.bubble(story.answer)).to_be_visible()
         expect(customer.page.locator(".fl-subtitle")).to_contain_text(agent.name())
+        expect(customer.page.locator(".fl-queue-line")).to_be_hidden()
 
         # The customer's network drops: the agent writes meanwhile, and so does the customer.
         browser_errors.network_may_fail = True

@@ -417,6 +417,7 @@
     ui.body = el("div", { "class": "fl-body" }, [ui.prechat, ui.messages, ui.typing]);
     ui.notice = el("div", { "class": "fl-notice", role: "alert", hidden: true });
     ui.statusLine = el("div", { "class": "fl-status-line", role: "status", hidden: true });
+    ui.queueLine = el("div", { "class": "fl-queue-line", role: "status", "aria-live": "polite", hidden: true });
     ui.composer = buildComposer();
     ui.closedBox = el("div", { "class": "fl-closed", hidden: true }, [
       el("p", { text: t("closed") }),
@@ -431,7 +432,7 @@
       el("span", { "class": "fl-foot-links" }, [ui.transcript, ui.emailTranscript])
     ]);
     ui.window = el("section", { "class": "fl-window", role: "dialog", "aria-label": t("title"), hidden: true, lang: lang },
-      [header, ui.connection, ui.body, ui.statusLine, ui.notice, ui.composer, ui.closedBox, ui.emailForm, ui.emailStatus, footer]);
+      [header, ui.connection, ui.queueLine, ui.body, ui.statusLine, ui.notice, ui.composer, ui.closedBox, ui.emailForm, ui.emailStatus, footer]);
     ui.root = el("div", { "class": "fl-root", lang: lang }, [ui.window, ui.launcher]);
     root.appendChild(ui.root);
 
@@ -819,6 +820,7 @@
       case "ack": return onAck(frame);
       case "error": return onError(frame);
       case "conversation.status": return setStatus(frame.status);
+      case "queue": return showPlaceInLine(frame);
       case "typing": return onTypingFrame(frame);
       case "read":
         if (frame.by === "agent" && frame.seq > state.readSeq) {
@@ -839,6 +841,7 @@
     presentAgents = frame.agents || [];
     updateSubtitle();
     setStatus((frame.conversation && frame.conversation.status) || state.status);
+    showPlaceInLine(frame.queue);
     // Everything not yet acknowledged goes again, in order; the server stores each id only once.
     state.outbox.forEach(function (item) {
       if (!item.failed) sendItem(item);
@@ -865,6 +868,7 @@
     }
     appendEvent(event);
     if (frame.kind === "agent_joined") {
+      showPlaceInLine(null);
       presentAgents = presentAgents.filter(function (a) { return a.name !== frame.agent.name; }).concat([frame.agent]);
       updateSubtitle();
     } else if (frame.kind === "agent_left") {
@@ -909,6 +913,14 @@
     setNodeState(node, "failed", frame.code === "chat_closed" ? t("closed") : frame.message);
     if (!ui.input.value) ui.input.value = item.body;
     if (frame.code === "chat_closed") setStatus("closed");
+  }
+
+  // While the chat waits for an agent: its place in line and the expected wait, in the customer's
+  // language as the server words it; gone once an agent has it.
+  function showPlaceInLine(queue) {
+    var waiting = !!queue && (queue.state === "waiting" || queue.state === "offered") && !!queue.text;
+    ui.queueLine.textContent = waiting ? queue.text : "";
+    ui.queueLine.hidden = !waiting;
   }
 
   function setStatus(status) {
