@@ -199,7 +199,8 @@ class Hub:
     async def subscribe(
         self, connection: Connection, conversation_id: int, *, after_seq: int, customer: bool
     ) -> Subscription:
-        """Register first (live frames are buffered), then replay the backlog from the database."""
+        """Register first (live frames are buffered), then replay the backlog from the database, unless the
+        client already has everything the feed has delivered (a new chat, a reconnect that missed nothing)."""
         feed = self.feeds.get(conversation_id)
         if feed is None:
             feed = self.feeds[conversation_id] = Feed(conversation_id, self.read_events)
@@ -211,6 +212,10 @@ class Hub:
         await feed.ready.wait()
         subscription = Subscription(connection, conversation_id, after_seq=after_seq, customer=customer)
         feed.subscriptions.add(subscription)
+        assert feed.cursor is not None
+        if after_seq >= feed.cursor:  # the client has all the feed has delivered: the rest comes live
+            subscription.go_live([], after_seq)
+            return subscription
         try:
             backlog, upto = await self.read_events(conversation_id, after_seq)
         except BaseException:

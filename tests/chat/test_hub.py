@@ -78,3 +78,49 @@ def test_every_subscriber_gets_every_event_once_in_order_whatever_the_bus_does(d
     visible = [seq for seq in range(1, total + 1) if seq not in notes]
     assert [f["seq"] for f in customer] == visible
     assert [f["prev_seq"] for f in customer] == [0, *visible][: len(visible)]
+
+
+def test_a_subscriber_that_missed_nothing_is_not_replayed_from_the_database_and_gets_what_comes_next() -> (
+    None
+):
+    reads: list[int] = []
+
+    async def read_events(_: int, after: int) -> tuple[list[dict[str, Any]], int]:
+        reads.append(after)
+        return [_frame(seq) for seq in range(after + 1, 4)], 3
+
+    async def read_last_seq(_: int) -> int:
+        return 3
+
+    async def scenario() -> list[dict[str, Any]]:
+        hub = Hub(read_events, read_last_seq)
+        customer = Connection("c", "customer")
+        await hub.subscribe(customer, 1, after_seq=3, customer=True)
+        hub.on_payload({"type": "chat.event", "conversation_id": 1, "seq": 4, "event": _frame(4)})
+        await asyncio.sleep(0)
+        return _drain(customer)
+
+    frames = asyncio.run(scenario())
+    assert reads == []
+    assert [(frame["seq"], frame["prev_seq"]) for frame in frames] == [(4, 3)]
+
+
+def test_a_subscriber_behind_the_feed_is_replayed_what_it_missed() -> None:
+    reads: list[int] = []
+
+    async def read_events(_: int, after: int) -> tuple[list[dict[str, Any]], int]:
+        reads.append(after)
+        return [_frame(seq) for seq in range(after + 1, 4)], 3
+
+    async def read_last_seq(_: int) -> int:
+        return 3
+
+    async def scenario() -> list[dict[str, Any]]:
+        hub = Hub(read_events, read_last_seq)
+        customer = Connection("c", "customer")
+        await hub.subscribe(customer, 1, after_seq=1, customer=True)
+        return _drain(customer)
+
+    frames = asyncio.run(scenario())
+    assert reads == [1]
+    assert [frame["seq"] for frame in frames] == [2, 3]
