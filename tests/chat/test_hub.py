@@ -80,10 +80,8 @@ def test_every_subscriber_gets_every_event_once_in_order_whatever_the_bus_does(d
     assert [f["prev_seq"] for f in customer] == [0, *visible][: len(visible)]
 
 
-def test_a_subscriber_that_missed_nothing_is_not_replayed_from_the_database_and_gets_what_comes_next() -> (
-    None
-):
-    reads: list[int] = []
+def _three_events_hub(reads: list[int]) -> Hub:
+    """A hub over a conversation whose database holds seqs 1-3; ``reads`` records each replay read."""
 
     async def read_events(_: int, after: int) -> tuple[list[dict[str, Any]], int]:
         reads.append(after)
@@ -92,8 +90,16 @@ def test_a_subscriber_that_missed_nothing_is_not_replayed_from_the_database_and_
     async def read_last_seq(_: int) -> int:
         return 3
 
+    return Hub(read_events, read_last_seq)
+
+
+def test_a_subscriber_that_missed_nothing_is_not_replayed_from_the_database_and_gets_what_comes_next() -> (
+    None
+):
+    reads: list[int] = []
+
     async def scenario() -> list[dict[str, Any]]:
-        hub = Hub(read_events, read_last_seq)
+        hub = _three_events_hub(reads)
         customer = Connection("c", "customer")
         await hub.subscribe(customer, 1, after_seq=3, customer=True)
         hub.on_payload({"type": "chat.event", "conversation_id": 1, "seq": 4, "event": _frame(4)})
@@ -108,15 +114,8 @@ def test_a_subscriber_that_missed_nothing_is_not_replayed_from_the_database_and_
 def test_a_subscriber_behind_the_feed_is_replayed_what_it_missed() -> None:
     reads: list[int] = []
 
-    async def read_events(_: int, after: int) -> tuple[list[dict[str, Any]], int]:
-        reads.append(after)
-        return [_frame(seq) for seq in range(after + 1, 4)], 3
-
-    async def read_last_seq(_: int) -> int:
-        return 3
-
     async def scenario() -> list[dict[str, Any]]:
-        hub = Hub(read_events, read_last_seq)
+        hub = _three_events_hub(reads)
         customer = Connection("c", "customer")
         await hub.subscribe(customer, 1, after_seq=1, customer=True)
         return _drain(customer)

@@ -45,6 +45,7 @@ class TestHello:
         assert ready["conversation"]["id"] == chat["conversation_id"]
         assert ready["conversation"]["status"] == "open"
         assert ready["last_seq"] == 0
+        assert ready["queue"] is None  # nothing written yet: the chat waits for nobody
 
     def test_an_unknown_token_is_refused_and_the_socket_closed(
         self, server: LiveServer, site: ChatSite
@@ -439,15 +440,3 @@ class TestPlaceInLine:
         assert told["text"].startswith("Você é o número")
         assert ready["queue"]["state"] == "waiting" and ready["queue"]["position"] == told["position"]
         assert ready["queue"]["text"] == told["text"]
-
-    def test_a_chat_nobody_waits_for_has_no_place_in_line(self, server: LiveServer, site: ChatSite) -> None:
-        chat = start_chat(server, site)
-
-        async def scenario() -> dict[str, Any]:
-            peer = await Peer.customer(server, chat["visitor_token"], hello=False)
-            await peer.send({"type": "hello", "visitor_token": chat["visitor_token"], "last_seq": 0})
-            ready = await peer.next("ready")
-            await peer.close()
-            return ready
-
-        assert run(scenario())["queue"] is None  # no message yet: not waiting for anyone
