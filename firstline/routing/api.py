@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent
 from firstline.agents.roles import Permission
+from firstline.chat.stream import conversation_summary
+from firstline.conversations.models import Conversation
+from firstline.conversations.service import get_conversation
 from firstline.kit.api import IdPath
 from firstline.routing import presence, service, settings
 from firstline.routing.config import RoutingConfig
 from firstline.routing.models import AgentPresence
 from firstline.routing.schemas import (
     HeartbeatIn,
+    OfferAnswerOut,
     PresenceIn,
     PresenceOut,
     QueueStatusOut,
@@ -52,6 +57,28 @@ def end_shift(db: DbSession, agent: Replier) -> AgentPresence:
 @router.get("/conversations/{conversation_id}/queue", response_model=QueueStatusOut)
 def queue_status(conversation_id: IdPath, db: DbSession, _: Reader) -> service.QueueStatus:
     return service.queue_status(db, conversation_id=conversation_id)
+
+
+@router.post("/conversations/{conversation_id}/offer/accept", response_model=OfferAnswerOut)
+def accept_offer(conversation_id: IdPath, db: DbSession, agent: Replier) -> dict[str, object]:
+    """Take the chat offered to the calling agent; 409 when it is not (or no longer) offered to them."""
+    conversation = service.accept_offer(db, conversation_id=conversation_id, agent_id=agent.id)
+    return _offer_answer(db, conversation)
+
+
+@router.post("/conversations/{conversation_id}/offer/decline", response_model=OfferAnswerOut)
+def decline_offer(conversation_id: IdPath, db: DbSession, agent: Replier) -> dict[str, object]:
+    """Pass on the chat offered to the calling agent; it is offered to the next one."""
+    service.decline_offer(db, conversation_id=conversation_id, agent_id=agent.id)
+    return _offer_answer(db, get_conversation(db, conversation_id=conversation_id))
+
+
+def _offer_answer(db: Session, conversation: Conversation) -> dict[str, object]:
+    """Where the chat stands now, and its summary as the console's live chat pages show it."""
+    return {
+        "queue": service.queue_status(db, conversation_id=conversation.id),
+        "conversation": conversation_summary(db, conversation),
+    }
 
 
 def _config_out(config: RoutingConfig) -> dict[str, object]:

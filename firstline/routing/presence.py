@@ -184,5 +184,11 @@ def _record_change(session: Session, presence: AgentPresence, previous: str) -> 
     )
 
 
+def shown_status(session: Session, *, agent_id: int) -> str:
+    """The agent's presence as the console header shows it: offline until first set; reads only."""
+    status = session.scalar(select(AgentPresence.status).where(AgentPresence.agent_id == agent_id))
+    return status or Presence.OFFLINE
+
+
 def list_presence(session: Session) -> list[AgentPresence]:
     return list(session.scalars(select(AgentPresence)))

@@ -39,6 +39,13 @@ class QueueStatusOut(BaseModel):
     text: str
 
 
+class OfferAnswerOut(BaseModel):
+    """An agent's answer to an offer: where the chat stands now, and its summary as the console shows it."""
+
+    queue: QueueStatusOut
+    conversation: dict[str, Any]
+
+
 class RoutingSettingsIn(BaseModel):
     """The stored routing settings, all of them; null keeps the environment's value."""
 

@@ -1,4 +1,5 @@
-"""The team lead's live page (its panel refreshes itself with htmx polling) and the routing settings."""
+"""The team lead's live page (its panel refreshes itself with htmx polling), the routing settings, and the
+status control in the console header (online / away / offline, end of shift)."""
 
 from __future__ import annotations
 
@@ -12,16 +13,17 @@ from firstline.agents.models import Agent
 from firstline.agents.roles import Permission
 from firstline.kit.errors import FirstlineError
 from firstline.kit.time import utcnow
-from firstline.routing import settings
+from firstline.routing import presence, settings
 from firstline.routing.live import live_view
 from firstline.sla import audit
 from firstline.web.deps import DbSession
-from firstline.web.pages import redirect, render
+from firstline.web.pages import redirect, render, safe_next
 from firstline.web.security import require
 
 router = APIRouter(include_in_schema=False)
 Monitor = Annotated[Agent, Depends(require(Permission.ROUTING_MONITOR))]
 Configurer = Annotated[Agent, Depends(require(Permission.ROUTING_MANAGE))]
+Replier = Annotated[Agent, Depends(require(Permission.CONVERSATIONS_REPLY))]
 POLL_SECONDS = 5
 
 
@@ -33,6 +35,29 @@ def live_page(request: Request, db: DbSession, _: Monitor) -> Response:
 @router.get("/live/panel", response_class=HTMLResponse)
 def live_panel(request: Request, db: DbSession, _: Monitor) -> Response:
     return render(request, "_live_panel.html", view=live_view(db, now=utcnow()), poll_seconds=POLL_SECONDS)
+
+
+class PresenceForm(BaseModel):
+    status: str = Field(max_length=16)
+    next: str = Field(default="", max_length=500)
+
+
+class ShiftForm(BaseModel):
+    next: str = Field(default="", max_length=500)
+
+
+@router.post("/presence")
+def set_my_presence(form: Annotated[PresenceForm, Form()], db: DbSession, agent: Replier) -> Response:
+    """The header's status control; back to the page it was used on."""
+    presence.set_presence(db, agent_id=agent.id, status=form.status)
+    return redirect(safe_next(form.next))
+
+
+@router.post("/presence/end-shift")
+def end_my_shift(form: Annotated[ShiftForm, Form()], db: DbSession, agent: Replier) -> Response:
+    """Offline for the end of the shift: the agent's open chats go back to the queue."""
+    presence.end_shift(db, agent_id=agent.id)
+    return redirect(safe_next(form.next))
 
 
 class RoutingForm(BaseModel):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import object_session
 
+from firstline.agents.models import Agent
 from firstline.agents.roles import Permission, has_permission
 from firstline.kit.languages import LANGUAGE_NAMES, language_name
 from firstline.kit.time import format_duration, utcnow
+from firstline.routing.presence import shown_status
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -48,6 +51,14 @@ def label(value: str | None) -> str:
     return text[:1].upper() + text[1:]
 
 
+def presence_of(agent: object) -> str | None:
+    """The logged-in agent's presence for the header's status control; None without a database session
+    at hand (error pages render a detached copy of the agent after the request's session rolled back)."""
+    if not isinstance(agent, Agent) or (session := object_session(agent)) is None:
+        return None
+    return shown_status(session, agent_id=agent.id)
+
+
 def configure_templates(templates: Jinja2Templates) -> Jinja2Templates:
     env = templates.env
     env.filters["dt"] = format_datetime
@@ -58,6 +69,7 @@ def configure_templates(templates: Jinja2Templates) -> Jinja2Templates:
     env.filters["language_name"] = language_name
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     env.globals["Permission"] = Permission
+    env.globals["presence_of"] = presence_of
     env.globals["can"] = lambda agent, permission: (
         agent is not None and has_permission(agent.roles, permission)
     )

@@ -31,6 +31,7 @@ from firstline.conversations.service import open_conversation, post_message
 from firstline.web.security import permission_of
 from tests.cases.matrix_samples import CASES_SAMPLE_BODIES, case_targets
 from tests.conftest import csrf, login
+from tests.routing.matrix_samples import OFFER_ROUTES, ROUTING_SAMPLE_BODIES, offered_chat
 from tests.sla.matrix_samples import SLA_FRESH_TARGETS, SLA_SAMPLE_BODIES, sla_targets
 
 RouteKey = tuple[str, str]  # (method, path template)
@@ -83,6 +84,7 @@ class Targets:
     complaint_id: int  # a registered complaint (cases)
     policy_id: int  # an SLA policy (settings)
     calendar_id: int  # a business-hour calendar (settings)
+    actor_id: int  # the agent making the calls (routing: the offers are made to them)
 
     def url(self, path_template: str) -> str:
         return path_template.format(**asdict(self))
@@ -132,6 +134,7 @@ SAMPLE_BODIES: dict[RouteKey, Callable[[Targets], dict[str, Any]]] = {
 }
 SAMPLE_BODIES.update(CASES_SAMPLE_BODIES)
 SAMPLE_BODIES.update(SLA_SAMPLE_BODIES)
+SAMPLE_BODIES.update(ROUTING_SAMPLE_BODIES)
 
 # Routes that delete the row they point at get a row of their own, made just before the call, so the
 # routes called after them still find theirs.
@@ -236,13 +239,20 @@ def targets_for(db: Session, chat_with_joao: Conversation) -> Callable[[Agent, A
             other_conversation_id=other.id,
             **cases,
             **sla,
+            actor_id=actor.id,
         )
 
     return make
 
 
 def targets_of(endpoint: Endpoint, targets: Targets, db: Session) -> Targets:
-    """``targets``, or for a deleting route a copy pointing at a fresh row of its own."""
+    """``targets``, or for a deleting route a copy pointing at a fresh row of its own, or for a route that
+    answers an offer a copy pointing at a chat just offered to the actor."""
+    if endpoint.key in OFFER_ROUTES:
+        offered = offered_chat(db, agent_id=targets.actor_id, customer_id=targets.customer_id)
+        fresh = replace(targets, conversation_id=offered)
+        db.commit()
+        return fresh
     make = FRESH_TARGETS.get(endpoint.key)
     if make is None:
         return targets

@@ -216,6 +216,7 @@
 
   function onFrame(frame) {
     var panel = frame.conversation_id != null ? panels[frame.conversation_id] : null;
+    if (workspace) workspace.dispatchEvent(new CustomEvent("firstline:chat-frame", { detail: frame }));
     switch (frame.type) {
       case "ready":
         me = { id: frame.agent.id, name: frame.agent.name };
@@ -836,6 +837,18 @@
     } catch (error) { remembered = []; }
     (Array.isArray(remembered) ? remembered : []).slice(0, MAX_PANELS).forEach(function (id) {
       if (typeof id === "number") openPanel(id, queue.rows[id]);
+    });
+    // The hook of companion scripts (agent-offers.js): every frame of the websocket is re-dispatched as a
+    // "firstline:chat-frame" event on the workspace (above, in onFrame), and a "firstline:open-chat" event
+    // whose detail is a conversation summary opens that chat as clicking it in the queue does.
+    workspace.addEventListener("firstline:open-chat", function (event) {
+      var summary = event.detail;
+      if (!summary || summary.id == null) return;
+      queue.upsert(summary, false);
+      queue.rows[summary.id].fresh = false;
+      queue.rows[summary.id].unread = 0;
+      if (panels[summary.id]) panels[summary.id].setSummary(summary);
+      openPanel(summary.id, queue.rows[summary.id]);
     });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState !== "visible") return;
