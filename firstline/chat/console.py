@@ -1,14 +1,19 @@
-"""What the agent console's live chat pages read: the chat queue an agent works from."""
+"""What the agent console's live chat pages read: the chat queue an agent works from, and the chats
+offered to the agent."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from firstline.conversations.models import Channel, Status
+from firstline.chat.stream import Frame, conversation_summary
+from firstline.conversations.models import Channel, Conversation, Status
 from firstline.conversations.service import InboxFilter
 from firstline.conversations.timeline import InboxRow, inbox_rows
+from firstline.kit.time import utcnow
+from firstline.routing.models import QueueEntry, QueueState
 
 QUEUE_LIMIT = 50
 
@@ -57,3 +62,27 @@ def _row(row: InboxRow) -> dict[str, Any]:
         "last_seq": conversation.last_seq,
         "last_message_at": conversation.last_message_at.isoformat(),
     }
+
+
+def pending_offers(session: Session, *, agent_id: int) -> list[Frame]:
+    """The chats offered to the agent and not expired, as the ``offer`` frames the websocket brings, so
+    a page opened (or reloaded) while an offer runs shows it too."""
+    rows = session.execute(
+        select(Conversation, QueueEntry.offer_expires_at)
+        .join(QueueEntry, QueueEntry.conversation_id == Conversation.id)
+        .where(
+            QueueEntry.state == QueueState.OFFERED,
+            QueueEntry.offered_agent_id == agent_id,
+            QueueEntry.offer_expires_at > utcnow(),
+        )
+        .order_by(QueueEntry.offer_expires_at)
+    ).all()
+    return [
+        {
+            "type": "offer",
+            "conversation_id": conversation.id,
+            "expires_at": expires_at.isoformat(),
+            "conversation": conversation_summary(session, conversation),
+        }
+        for conversation, expires_at in rows
+    ]

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from firstline.agents.models import Agent
 from firstline.agents.roles import Permission
 from firstline.agents.service import list_agents
-from firstline.chat.console import live_queue
+from firstline.chat.console import live_queue, pending_offers
 from firstline.chat.transcripts import email_transcript
 from firstline.kit.api import IdPath
 from firstline.web.deps import DbSession
@@ -28,6 +28,7 @@ def live_chats(request: Request, db: DbSession, agent: Replier) -> Response:
         request,
         "chats.html",
         queue=live_queue(db, agent_id=agent.id),
+        offers=pending_offers(db, agent_id=agent.id),
         agent_names={str(colleague.id): colleague.name for colleague in list_agents(db, active_only=True)},
     )
 

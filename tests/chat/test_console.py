@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from firstline.agents.models import Agent
-from firstline.chat.console import live_queue
+from firstline.chat.console import live_queue, pending_offers
 from firstline.conversations.models import Status
 from firstline.conversations.service import assign, change_status, open_conversation
 from firstline.customers.models import Customer
+from firstline.kit.time import utcnow
+from firstline.routing import config as routing_config
+from firstline.routing.config import Mode, RoutingConfig
+from firstline.routing.models import QueueEntry
+from firstline.routing.presence import set_presence
+from firstline.routing.service import enqueue
 from tests.conftest import login
 
 
@@ -51,7 +59,33 @@ class TestLiveChatsPage:
         response = client.get("/chats")
         assert response.status_code == 200
         assert '<script type="application/json" id="chat-queue-data">' in response.text
+        assert '<script type="application/json" id="chat-offers-data">[]</script>' in response.text
         assert '<script src="/static/agent-chat.js" defer></script>' in response.text
         assert f'data-me="{italian_l1_agent.id}"' in response.text
         inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", response.text)
         assert inline == []
+
+
+class TestPendingOffers:
+    def test_a_running_offer_is_listed_for_its_agent_only_and_not_once_expired(
+        self, db: Session, portuguese_customer: Customer, make_agent: Callable[..., Agent]
+    ) -> None:
+        me = make_agent(name="Giulia Rossi", languages={"pt": "native", "en": "fluent"})
+        other = make_agent(name="Hannah Becker", languages={"de": "native"})
+        set_presence(db, agent_id=me.id, status="online")
+        chat = open_conversation(db, customer_id=portuguese_customer.id, channel="chat")
+        with routing_config.using(RoutingConfig(mode=Mode.OFFER, offer_timeout_seconds=30)):
+            enqueue(db, conversation_id=chat.id, first_message="Olá, o meu depósito não chegou")
+
+        offers = pending_offers(db, agent_id=me.id)
+
+        assert [offer["conversation_id"] for offer in offers] == [chat.id]
+        assert offers[0]["type"] == "offer" and offers[0]["conversation"]["customer"]["name"] == "João Silva"
+        assert datetime.fromisoformat(offers[0]["expires_at"]) > utcnow()
+        assert pending_offers(db, agent_id=other.id) == []
+        db.execute(
+            update(QueueEntry)
+            .where(QueueEntry.conversation_id == chat.id)
+            .values(offer_expires_at=utcnow() - timedelta(seconds=1))
+        )
+        assert pending_offers(db, agent_id=me.id) == []

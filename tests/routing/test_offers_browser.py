@@ -176,6 +176,17 @@ class TestOfferCard:
         with session_scope(console.factory) as session:
             assert session.get(Conversation, chat_id).assignee_id == console.seeded
 
+    def test_an_offer_still_running_shows_again_after_a_reload(
+        self, workspace: Workspace, console: LiveServer, offer_mode: Any
+    ) -> None:
+        page = workspace.page
+        queue_chat(console, "Amelia Scott", "My KYC was rejected, why?")
+        card = page.locator("#chat-offers .offer-card").filter(has_text="Amelia Scott")
+        expect(card).to_be_visible()
+        page.reload()  # the page is drawn with the offers still running, not only those that arrive live
+        expect(card).to_be_visible()
+        expect(card.locator(".offer-countdown")).to_have_text(re.compile(r"^\d+ s$"))
+
     def test_declining_an_offer_takes_the_card_away_and_the_chat_goes_to_a_colleague(
         self, workspace: Workspace, console: LiveServer, offer_mode: Any
     ) -> None:

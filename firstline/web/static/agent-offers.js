@@ -2,7 +2,7 @@
 //
 // agent-chat.js owns the agent websocket. It re-dispatches every frame as a "firstline:chat-frame" event on
 // #chat-workspace, and opens a chat on a "firstline:open-chat" event whose detail is the conversation summary.
-// This script shows each "offer" frame as a card with a countdown and Accept / Decline, answers through
+// This script shows each "offer" frame (and those the page was rendered with) as a card with a countdown and Accept / Decline, answers through
 // POST /api/v1/conversations/{id}/offer/accept|decline, and drops the card at expiry, after an answer, or
 // when a "conversation.updated" frame shows the chat taken. Text is only ever set with textContent.
 (function () {
@@ -160,6 +160,11 @@
     offer.error.hidden = false;
     window.setTimeout(function () { withdraw(id); }, ERROR_SHOWN_MS);
   }
+
+  // Offers already running when the page was rendered (opened or reloaded during an offer).
+  try {
+    JSON.parse((document.getElementById("chat-offers-data") || {}).textContent || "[]").forEach(show);
+  } catch (error) { /* no offers block */ }
 
   workspace.addEventListener("firstline:chat-frame", function (event) {
     var frame = event.detail || {};
