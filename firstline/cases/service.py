@@ -57,7 +57,7 @@ _INSERT_CASE_FILE = insert(CaseFile.__table__)
 
 def open_case_file_of(session: Session, *, conversation_id: int, now: datetime) -> None:
     """The empty case file of a conversation just opened: one INSERT, no read (it cannot have one yet)."""
-    session.execute(
+    session.connection().execute(
         _INSERT_CASE_FILE,
         {
             "conversation_id": conversation_id,
@@ -83,7 +83,9 @@ def set_close_at(session: Session, *, conversation_id: int, close_at: datetime |
     A conversation older than case files gets its file first; a file the session holds is refreshed
     on its next read.
     """
-    changed = session.execute(_SET_CLOSE_AT, {"case_conversation": conversation_id, "close_at": close_at})
+    changed = session.connection().execute(
+        _SET_CLOSE_AT, {"case_conversation": conversation_id, "close_at": close_at}
+    )
     if not changed.rowcount:
         get_case_file(session, conversation_id=conversation_id).close_at = close_at
         session.flush()

@@ -25,7 +25,7 @@ from firstline.conversations.models import (
     Priority,
     Status,
 )
-from firstline.customers.service import get_customer
+from firstline.customers.service import customer_column
 from firstline.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from firstline.kit.languages import check_language
 from firstline.kit.notify import send_on_commit
@@ -51,6 +51,9 @@ def _check_choice(value: str, enum: type[Any], field: str) -> str:
     return value
 
 
+_INSERT_CONVERSATION = insert(Conversation.__table__).returning(Conversation.__table__.c.id)
+
+
 def open_conversation(
     session: Session,
     *,
@@ -65,23 +68,39 @@ def open_conversation(
     previous_conversation_id: int | None = None,
 ) -> Conversation:
     """Start a conversation with a customer, on L1, unassigned (continuing a closed one when given)."""
-    customer = get_customer(session, customer_id=customer_id)
+    preferred_language = customer_column(session, customer_id=customer_id, column="preferred_language")
     if team_id is not None:
         get_team(session, team_id=team_id)
+    now = utcnow()
+    values: dict[str, Any] = {
+        "customer_id": customer_id,
+        "channel": _check_choice(channel, Channel, "channel"),
+        "status": Status.OPEN,
+        "subject": subject.strip()[:300],
+        "language": check_language(language or preferred_language),
+        "category": _check_choice(category, Category, "category"),
+        "priority": _check_choice(priority, Priority, "priority"),
+        "tier": Tier.L1,
+        "team_id": team_id,
+        "assignee_id": None,
+        "tags": [],
+        "preview": "",
+        "last_seq": 0,
+        "created_at": now,
+        "updated_at": now,
+        "last_message_at": now,
+        "first_response_at": None,
+        "resolved_at": None,
+        "closed_at": None,
+        "previous_conversation_id": previous_conversation_id,
+    }
+    # Every chat starts here: one INSERT, and the object attached as if loaded (no unit-of-work flush).
     conversation = Conversation(
-        customer_id=customer.id,
-        channel=_check_choice(channel, Channel, "channel"),
-        subject=subject.strip()[:300],
-        language=check_language(language or customer.preferred_language),
-        category=_check_choice(category, Category, "category"),
-        priority=_check_choice(priority, Priority, "priority"),
-        tier=Tier.L1,
-        team_id=team_id,
-        tags=[],
-        previous_conversation_id=previous_conversation_id,
+        id=session.connection().execute(_INSERT_CONVERSATION, values).scalar_one(), **values
     )
+    make_transient_to_detached(conversation)
     session.add(conversation)
-    session.flush()
+    track_direct_insert(session, conversation)
     data: dict[str, Any] = {"channel": conversation.channel, "language": conversation.language}
     if previous_conversation_id is not None:
         data["follows"] = previous_conversation_id
@@ -91,7 +110,7 @@ def open_conversation(
         actor_kind=ActorKind.AGENT if actor_agent_id else ActorKind.CUSTOMER,
         actor_agent_id=actor_agent_id,
         conversation_id=conversation.id,
-        customer_id=customer.id,
+        customer_id=customer_id,
         data=data,
     )
     _notify(session, conversation, "conversation.opened")
@@ -418,14 +437,14 @@ def _set_status(
     if target not in TRANSITIONS[current]:
         raise Conflict(f"A {current.value} conversation cannot become {target.value}.", field="status")
     now = utcnow()
-    conversation.status = target
+    values: dict[str, Any] = {"status": target, "updated_at": now}
     if target == Status.RESOLVED:
-        conversation.resolved_at = now
+        values["resolved_at"] = now
     elif target == Status.CLOSED:
-        conversation.closed_at = now
+        values["closed_at"] = now
     elif target == Status.OPEN:
-        conversation.resolved_at = None
-    session.flush()
+        values["resolved_at"] = None
+    _write_columns(session, conversation, values)
     record_event(
         session,
         kind=EventKind.STATUS_CHANGED,
@@ -457,8 +476,7 @@ def assign(
     if assignee_id is not None:
         _check_assignable(session, assignee_id)
     previous = conversation.assignee_id
-    conversation.assignee_id = assignee_id
-    session.flush()
+    _write_columns(session, conversation, {"assignee_id": assignee_id, "updated_at": utcnow()})
     record_event(
         session,
         kind=EventKind.ASSIGNED if assignee_id else EventKind.UNASSIGNED,
@@ -472,9 +490,30 @@ def assign(
     return conversation
 
 
+def _write_columns(session: Session, conversation: Conversation, values: dict[str, Any]) -> None:
+    """Write ``values`` to the conversation's row with one UPDATE and bring the loaded object along.
+
+    What a flush would write, at a fraction of its cost (routing changes conversations several times a
+    chat). Other changes pending on the object are left to the next flush, as before.
+    """
+    session.connection().execute(_UPDATE_CONVERSATION, {"conversation_key": conversation.id, **values})
+    for column, value in values.items():
+        set_committed_value(conversation, column, value)
+
+
+# Without a SET clause of its own: the parameters given name the columns written.
+_UPDATE_CONVERSATION = update(Conversation.__table__).where(
+    Conversation.__table__.c.id == bindparam("conversation_key")
+)
+_ASSIGNABLE = select(Agent.__table__.c.name, Agent.__table__.c.is_active).where(
+    Agent.__table__.c.id == bindparam("agent_key")
+)
+
+
 def _check_assignable(session: Session, agent_id: int) -> None:
     """The agent exists and is active: two columns read, not the whole profile (routing assigns often)."""
-    found = session.execute(select(Agent.name, Agent.is_active).where(Agent.id == agent_id)).first()
+    session.flush()  # what the ORM's autoflush did: an agent changed in this transaction is read as changed
+    found = session.connection().execute(_ASSIGNABLE, {"agent_key": agent_id}).first()
     if found is None:
         raise NotFound(f"No agent with id {agent_id}.")
     if not found.is_active:
@@ -517,8 +556,7 @@ def update_attributes(
         previous = getattr(conversation, field)
         if previous == value:
             continue
-        setattr(conversation, field, value)
-        session.flush()
+        _write_columns(session, conversation, {field: value, "updated_at": utcnow()})
         record_event(
             session,
             kind=kind,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from firstline.customers.models import Customer
 from firstline.kit.errors import Conflict, InvalidInput, NotFound
@@ -97,6 +99,27 @@ def get_customer(session: Session, *, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(f"No customer with id {customer_id}.")
     return customer
+
+
+def customer_column(session: Session, *, customer_id: int, column: str) -> Any:
+    """One column of a customer (NotFound if there is none), without loading the whole profile.
+
+    Every chat opened and queued reads one; a customer the session holds answers from memory, so a
+    change not yet flushed is seen as ``get_customer`` would see it.
+    """
+    held = session.identity_map.get(identity_key(Customer, customer_id))
+    if held is not None:
+        return getattr(held, column)
+    row = session.connection().execute(_column_query(column), {"customer_key": customer_id}).first()
+    if row is None:
+        raise NotFound(f"No customer with id {customer_id}.")
+    return row[0]
+
+
+@cache
+def _column_query(column: str) -> Select[Any]:
+    table = Customer.__table__
+    return select(table.c[column]).where(table.c.id == bindparam("customer_key"))
 
 
 def get_customer_by_uid(session: Session, *, exchange_uid: str) -> Customer | None:

@@ -26,19 +26,21 @@ def agent_snapshots(session: Session, *, online_only: bool = True) -> list[Agent
     conversations counted per assignee and to the pending offers counted per agent. Inside a
     dispatcher's lock the loads are exact.
     """
-    rows = session.execute(_snapshot_query(online_only)).all()
+    session.flush()  # as the ORM's autoflush would: changes of this transaction count
+    rows = session.connection().execute(_snapshot_query(online_only)).all()
     if len(_SNAPSHOTS) > _SNAPSHOTS_KEPT:
         _SNAPSHOTS.clear()
-    return [_SNAPSHOTS.get(row) or _snapshot(row) for row in rows]
+    snapshots = _SNAPSHOTS
+    return [snapshots.get(raw) or _snapshot(raw) for raw in map(tuple, rows)]
 
 
 # Between two dispatches most agents' rows come back unchanged (one agent's load moves per assignment):
-# their snapshots are reused, keyed by the raw row, instead of being parsed again.
-_SNAPSHOTS: dict[Any, AgentSnapshot] = {}
+# their snapshots are reused, keyed by the raw row as a plain tuple, instead of being parsed again.
+_SNAPSHOTS: dict[tuple[Any, ...], AgentSnapshot] = {}
 _SNAPSHOTS_KEPT = 20_000
 
 
-def _snapshot(row: Any) -> AgentSnapshot:
+def _snapshot(row: tuple[Any, ...]) -> AgentSnapshot:
     agent_id, tier, languages, skills, max_chats, status, idle_since, chats, emails = row
     snapshot = AgentSnapshot(
         agent_id=agent_id,

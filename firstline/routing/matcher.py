@@ -111,8 +111,11 @@ def tier_distance(agent: AgentSnapshot, tier: str) -> int | None:
     return served.index(tier) if tier in served else None
 
 
+ROOM_TOLERANCE = 1e-9  # emails weigh fractions: rounding must not take a free slot away
+
+
 def has_room(agent: AgentSnapshot, load: float) -> bool:
-    return load + 1 <= agent.max_chats + 1e-9
+    return load + 1 <= agent.max_chats + ROOM_TOLERANCE
 
 
 def is_eligible(
@@ -136,17 +139,29 @@ class AgentPool:
 
     def __init__(self, agents: Iterable[AgentSnapshot], *, rules: RoutingRules) -> None:
         self.rules = rules
-        self._agents = [agent for agent in agents if agent.online]
-        self._loads = {agent.agent_id: agent.load(rules.email_weight) for agent in self._agents}
-        self._idle_since = {agent.agent_id: agent.idle_since for agent in self._agents}
-        self._room = sum(1 for agent in self._agents if has_room(agent, self._loads[agent.agent_id]))
+        self._agents: list[AgentSnapshot] = []
+        self._loads: dict[int, float] = {}
+        self._idle_since: dict[int, datetime] = {}
+        self._room = 0
         # Who may serve a language at all: speakers of it (any level), and fluent English speakers.
         self._speakers: dict[str, list[AgentSnapshot]] = {}
         self._english: list[AgentSnapshot] = []
-        for agent in self._agents:
-            for language in agent.languages:
+        # One pass over the floor (the dispatcher builds a pool for every chat): ``load`` and ``has_room``
+        # written out, as they are evaluated for every online agent.
+        weight = rules.email_weight
+        for agent in agents:
+            if not agent.online:
+                continue
+            load = agent.chats + weight * agent.emails
+            self._agents.append(agent)
+            self._loads[agent.agent_id] = load
+            self._idle_since[agent.agent_id] = agent.idle_since
+            if load + 1 <= agent.max_chats + ROOM_TOLERANCE:
+                self._room += 1
+            languages = agent.languages
+            for language in languages:
                 self._speakers.setdefault(language, []).append(agent)
-            if agent.languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES:
+            if languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES:
                 self._english.append(agent)
         self._dead_ends: set[tuple[str, str, Stage]] = set()
 
@@ -162,12 +177,16 @@ class AgentPool:
         """What the agents with a free slot cover: languages spoken, tiers served, fluent English."""
         languages: set[str] = set()
         tiers: set[str] = set()
-        english = False
-        for agent in self._agents:
-            if has_room(agent, self._loads[agent.agent_id]):
-                languages.update(agent.languages)
-                tiers.update(_TIER_SERVES.get(agent.tier, (agent.tier,)))
-                english = english or agent.languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES
+        loads = self._loads
+        open_agents = [
+            agent for agent in self._agents if loads[agent.agent_id] + 1 <= agent.max_chats + ROOM_TOLERANCE
+        ]
+        for agent in open_agents:
+            languages.update(agent.languages)
+            tiers.update(_TIER_SERVES.get(agent.tier, (agent.tier,)))
+        english = any(
+            agent.languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES for agent in open_agents
+        )
         return languages, tiers, english
 
     def place(self, chat: WaitingChat, *, now: datetime) -> Match | None:

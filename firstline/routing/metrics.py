@@ -10,22 +10,78 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
+from firstline.conversations.direct import track_direct_insert
 from firstline.conversations.models import Conversation
 from firstline.routing.models import ConversationMetrics
 
 
 def get_metrics(session: Session, *, conversation_id: int) -> ConversationMetrics:
-    """The conversation's metrics row, created empty on first use (written at the next flush)."""
-    metrics = session.get(ConversationMetrics, conversation_id)
-    if metrics is None:
-        metrics = ConversationMetrics(
-            conversation_id=conversation_id, wait_seconds=0.0, handle_seconds=0.0, transfers=0, requeues=0
-        )
-        session.add(metrics)
+    """The conversation's metrics row, created empty on first use."""
+    return session.get(ConversationMetrics, conversation_id) or _create(session, conversation_id)
+
+
+def _create(session: Session, conversation_id: int, **values: Any) -> ConversationMetrics:
+    """Insert a metrics row with one INSERT and attach it to the session as if loaded.
+
+    Every chat queued creates one; a flush of the unit of work would cost several times more.
+    """
+    row = {**_EMPTY, **values, "conversation_id": conversation_id}
+    session.connection().execute(_INSERT_METRICS, row)
+    metrics = ConversationMetrics(**row)
+    make_transient_to_detached(metrics)
+    session.add(metrics)
+    track_direct_insert(session, metrics)
     return metrics
+
+
+def _working_copy(metrics: ConversationMetrics) -> ConversationMetrics:
+    """A copy outside the session to make changes on; ``_save`` writes them and brings ``metrics`` along
+    without ever marking it changed (a changed object costs every later flush a pass of the unit of work)."""
+    values = {column: getattr(metrics, column) for column in _COLUMNS}
+    return ConversationMetrics(conversation_id=metrics.conversation_id, **values)
+
+
+def _save(session: Session, metrics: ConversationMetrics, changed: ConversationMetrics) -> None:
+    """Write what differs between ``changed`` and ``metrics`` with one UPDATE, as a flush would, at a
+    fraction of its cost (every assignment and resolution changes the row)."""
+    values = {
+        column: value
+        for column in _COLUMNS
+        if (value := getattr(changed, column)) != getattr(metrics, column)
+    }
+    if not values:
+        return
+    if not inspect(metrics).persistent:  # not inserted yet: the flush writes it
+        for column, value in values.items():
+            setattr(metrics, column, value)
+        return
+    session.connection().execute(_UPDATE_METRICS, {"metrics_key": metrics.conversation_id, **values})
+    for column, value in values.items():
+        set_committed_value(metrics, column, value)
+
+
+_table = ConversationMetrics.__table__
+_INSERT_METRICS = insert(_table)
+# Without a SET clause of its own: the parameters given name the columns written.
+_UPDATE_METRICS = update(_table).where(_table.c.conversation_id == bindparam("metrics_key"))
+_EMPTY: dict[str, Any] = {
+    "queued_at": None,
+    "wait_seconds": 0.0,
+    "first_response_seconds": None,
+    "assigned_at": None,
+    "handle_seconds": 0.0,
+    "transfers": 0,
+    "requeues": 0,
+    "last_assignee_id": None,
+    "resolved_at": None,
+}
+_COLUMNS = tuple(_EMPTY)
 
 
 def _seconds(start: datetime, end: datetime) -> float:
@@ -37,17 +93,28 @@ def record_queued(
 ) -> ConversationMetrics:
     """The conversation joined the queue; returns its metrics row (hold it while routing goes on:
     the session only keeps unchanged rows while someone refers to them, and the assignment updates it)."""
-    metrics = get_metrics(session, conversation_id=conversation_id)
-    if metrics.queued_at is None:
-        metrics.queued_at = at
+    metrics = session.get(ConversationMetrics, conversation_id)
+    if metrics is None:
+        return _create(session, conversation_id, queued_at=at, requeues=1 if requeued else 0)
+    work = _working_copy(metrics)
+    if work.queued_at is None:
+        work.queued_at = at
     if requeued:
-        metrics.requeues += 1
+        work.requeues += 1
+    _save(session, metrics, work)
     return metrics
 
 
 def record_dequeued(session: Session, *, conversation_id: int, at: datetime) -> None:
     metrics = session.get(ConversationMetrics, conversation_id)
-    if metrics is not None and metrics.queued_at is not None:
+    if metrics is not None:
+        work = _working_copy(metrics)
+        _dequeue(work, at)
+        _save(session, metrics, work)
+
+
+def _dequeue(metrics: ConversationMetrics, at: datetime) -> None:
+    if metrics.queued_at is not None:
         metrics.wait_seconds += _seconds(metrics.queued_at, at)
         metrics.queued_at = None
 
@@ -57,33 +124,38 @@ def record_assignment(
 ) -> None:
     """The conversation now belongs to ``assignee_id`` (None: to nobody)."""
     metrics = get_metrics(session, conversation_id=conversation.id)
-    _end_handling(metrics, at)
-    record_dequeued(session, conversation_id=conversation.id, at=at)
-    if assignee_id is None:
-        return
-    if metrics.last_assignee_id is not None and metrics.last_assignee_id != assignee_id:
-        metrics.transfers += 1
-    metrics.last_assignee_id = assignee_id
-    if conversation.status in ("open", "pending"):
-        metrics.assigned_at = at
+    work = _working_copy(metrics)
+    _end_handling(work, at)
+    _dequeue(work, at)
+    if assignee_id is not None:
+        if work.last_assignee_id is not None and work.last_assignee_id != assignee_id:
+            work.transfers += 1
+        work.last_assignee_id = assignee_id
+        if conversation.status in ("open", "pending"):
+            work.assigned_at = at
+    _save(session, metrics, work)
 
 
 def record_status(session: Session, *, conversation: Conversation, at: datetime) -> None:
     """Resolution ends handling; a reopened conversation with an agent is being handled again."""
     metrics = get_metrics(session, conversation_id=conversation.id)
+    work = _working_copy(metrics)
     if conversation.status in ("resolved", "closed"):
-        _end_handling(metrics, at)
-        record_dequeued(session, conversation_id=conversation.id, at=at)
-        metrics.resolved_at = metrics.resolved_at or at
-    elif conversation.assignee_id is not None and metrics.assigned_at is None:
-        metrics.assigned_at = at
-        metrics.resolved_at = None
+        _end_handling(work, at)
+        _dequeue(work, at)
+        work.resolved_at = work.resolved_at or at
+    elif conversation.assignee_id is not None and work.assigned_at is None:
+        work.assigned_at = at
+        work.resolved_at = None
+    _save(session, metrics, work)
 
 
 def record_agent_reply(session: Session, *, conversation: Conversation, at: datetime) -> None:
     metrics = get_metrics(session, conversation_id=conversation.id)
     if metrics.first_response_seconds is None:
-        metrics.first_response_seconds = _seconds(conversation.created_at, at)
+        work = _working_copy(metrics)
+        work.first_response_seconds = _seconds(conversation.created_at, at)
+        _save(session, metrics, work)
 
 
 def _end_handling(metrics: ConversationMetrics, at: datetime) -> None:

@@ -54,4 +54,9 @@ def on_message(session: Session, event: RecordedEvent) -> None:
 
 
 def _someone_waits(session: Session) -> bool:
-    return bool(session.scalar(select(exists().where(QueueEntry.state == QueueState.WAITING))))
+    session.flush()  # as the ORM's autoflush would
+    return bool(session.connection().execute(_SOMEONE_WAITS).scalar())
+
+
+# Every resolution asks: a plain statement, built once.
+_SOMEONE_WAITS = select(exists().where(QueueEntry.__table__.c.state == QueueState.WAITING))

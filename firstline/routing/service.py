@@ -20,13 +20,26 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Select, bindparam, delete, inspect, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    bindparam,
+    delete,
+    insert,
+    inspect,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
+from firstline.conversations.direct import track_direct_insert
 from firstline.conversations.models import AuthorKind, Channel, Conversation, Message
 from firstline.conversations.service import assign, get_conversation, post_message, update_attributes
-from firstline.customers.models import Customer
+from firstline.customers.service import customer_column
 from firstline.kit.errors import Conflict
 from firstline.kit.languages import check_language
 from firstline.kit.notify import send_on_commit
@@ -139,23 +152,29 @@ def _routing_language(
 def _add_entry(
     session: Session, conversation: Conversation, *, now: datetime, front: bool, language_source: str
 ) -> QueueEntry:
-    vip_tier = session.scalar(select(Customer.vip_tier).where(Customer.id == conversation.customer_id))
-    entry = QueueEntry(
-        conversation_id=conversation.id,
-        language=conversation.language,
-        language_source=language_source,
-        tier=conversation.tier,
-        category=conversation.category,
-        priority_rank=PRIORITY_RANK.get(conversation.priority, 1),
-        vip_tier=vip_tier or 0,
-        front=front,
-        enqueued_at=now,
-        state=QueueState.WAITING,
-        declined_agent_ids=[],
-        overflow_stage=0,
-    )
+    """Insert the conversation's queue entry: one INSERT, the entry attached to the session as if loaded."""
+    vip_tier = customer_column(session, customer_id=conversation.customer_id, column="vip_tier")
+    values: dict[str, Any] = {
+        "conversation_id": conversation.id,
+        "language": conversation.language,
+        "language_source": language_source,
+        "tier": conversation.tier,
+        "category": conversation.category,
+        "priority_rank": PRIORITY_RANK.get(conversation.priority, 1),
+        "vip_tier": vip_tier or 0,
+        "front": front,
+        "enqueued_at": now,
+        "state": QueueState.WAITING,
+        "offered_agent_id": None,
+        "offer_expires_at": None,
+        "declined_agent_ids": [],
+        "overflow_stage": 0,
+        "last_position": None,
+    }
+    entry = QueueEntry(id=session.connection().execute(_INSERT_ENTRY, values).scalar_one(), **values)
+    make_transient_to_detached(entry)
     session.add(entry)
-    session.flush()
+    track_direct_insert(session, entry)
     return entry
 
 
@@ -164,7 +183,7 @@ def _entry(session: Session, conversation_id: int) -> QueueEntry | None:
 
 
 def _is_queued(session: Session, conversation_id: int) -> bool:
-    return session.scalar(_QUEUED, {"queued_conversation": conversation_id}) is not None
+    return session.connection().execute(_QUEUED, {"queued_conversation": conversation_id}).first() is not None
 
 
 def remove_from_queue(session: Session, *, conversation_id: int) -> bool:
@@ -173,7 +192,9 @@ def remove_from_queue(session: Session, *, conversation_id: int) -> bool:
     Every assignment runs it (a reaction), so it is one DELETE, with no read first; an entry the session
     holds is let go by its id rather than by searching everything the session holds.
     """
-    removed = session.scalars(_DELETE_ENTRY, {"conversation_id": conversation_id}).all()
+    removed = (
+        session.connection().execute(_DELETE_ENTRY, {"conversation_id": conversation_id}).scalars().all()
+    )
     for entry_id in removed:
         held = session.identity_map.get(identity_key(QueueEntry, entry_id))
         if held is not None:
@@ -342,8 +363,10 @@ def _waiting_head(
     params: dict[str, object] = {"languages": sorted(languages), "tiers": sorted(tiers)}
     if english:
         params["overflowed"] = now - timedelta(seconds=rules.english_after_seconds)
+    session.flush()  # as the ORM's autoflush would: queue changes of this transaction count
+    connection = session.connection()
     for batch in range(DISPATCH_MAX_BATCHES):
-        rows = session.execute(query, {**params, "skip": batch * DISPATCH_BATCH}).all()
+        rows = connection.execute(query, {**params, "skip": batch * DISPATCH_BATCH}).all()
         for row in rows:
             chat = WaitingChat(
                 conversation_id=row.conversation_id,
@@ -420,7 +443,7 @@ def _assign_from_queue(session: Session, entry: QueueEntry, agent_id: int, *, no
 
 
 def _touch_idle(session: Session, agent_id: int, now: datetime) -> None:
-    session.execute(_TOUCH_IDLE, {"presence_agent": agent_id, "idle_since": now})
+    session.connection().execute(_TOUCH_IDLE, {"presence_agent": agent_id, "idle_since": now})
 
 
 # Plain table statements, built once: they run on every assignment and change no object the session holds
@@ -430,6 +453,7 @@ _DELETE_ENTRY = (
     delete(_queue).where(_queue.c.conversation_id == bindparam("conversation_id")).returning(_queue.c.id)
 )
 _QUEUED = select(_queue.c.id).where(_queue.c.conversation_id == bindparam("queued_conversation"))
+_INSERT_ENTRY = insert(_queue).returning(_queue.c.id)
 _presence = AgentPresence.__table__
 _TOUCH_IDLE = (
     update(_presence)

@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from firstline.db import session_scope
+from firstline.db import declare_write, session_scope
 from firstline.routing import config as routing_config
 from firstline.routing.positions import refresh_positions
 from firstline.routing.presence import sweep
@@ -30,6 +30,9 @@ def run_once(session_factory: sessionmaker[Session], *, now: datetime | None = N
     """
     for step in (sweep, expire_offers, dispatch, tell_positions):
         with session_scope(session_factory) as session:
+            # Each step reads, then writes: on SQLite it takes the write lock first (waiting for it), as a
+            # read snapshot that another writer moved past cannot write at all ("database is locked").
+            declare_write(session)
             step(session, now=now)
 
 

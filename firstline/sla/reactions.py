@@ -12,9 +12,11 @@ from firstline.sla.service import (
     pause_clock,
     policy_of_clock,
     resume_clock,
+    save_clocks,
     start_clock,
     start_clocks,
     stop_clock,
+    working_copy,
 )
 from firstline.timeline.service import EventKind, RecordedEvent, react_to
 
@@ -65,14 +67,17 @@ def on_status(session: Session, event: RecordedEvent) -> None:
     if conversation is None:
         return
     before, after, now = event.data.get("from"), event.data.get("to"), event.created_at
+    changed = []
     for clock in clocks_of(session, conversation_id=conversation.id):
         policy = policy_of_clock(session, clock, conversation)
+        work = working_copy(clock)
         if after in _DONE:
-            stop_clock(session, clock, policy, now=now)
+            stop_clock(session, work, policy, now=now)
         elif after == "pending":
-            pause_clock(session, clock, policy, now=now)
+            pause_clock(session, work, policy, now=now)
         elif after == "open" and (
             clock.state == ClockState.PAUSED or (before == "resolved" and clock.metric == Metric.RESOLUTION)
         ):
-            resume_clock(session, clock, policy, now=now)
-    session.flush()
+            resume_clock(session, work, policy, now=now)
+        changed.append((clock, work))
+    save_clocks(session, changed)

@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
-from firstline.db import session_scope
+from firstline.db import declare_write, session_scope
 from firstline.sla.service import fire_due_clocks
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,7 @@ INTERVAL_SECONDS = 1.0
 def run_once(session_factory: sessionmaker[Session], *, now: datetime | None = None) -> int:
     """Fire one batch of due clocks in one transaction; returns how many fired."""
     with session_scope(session_factory) as session:
+        declare_write(session)  # SQLite: the due clocks are read, then claimed; hold the write lock first
         return fire_due_clocks(session, now=now, limit=BATCH)
 
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from firstline.conversations.models import AuthorKind, Message
-from firstline.conversations.service import change_status, post_message
+from firstline.conversations.models import AuthorKind, Conversation, Message
+from firstline.conversations.service import change_status, open_conversation, post_message
 from firstline.kit.errors import Conflict
 from firstline.kit.time import utcnow
 from firstline.routing import service
 from firstline.routing.metrics import get_metrics
-from firstline.routing.models import QueueEntry, QueueState
+from firstline.routing.models import ConversationMetrics, QueueEntry, QueueState
 from firstline.routing.presence import set_presence
 from firstline.timeline.service import list_conversation_events
 
@@ -81,6 +81,30 @@ class TestEnqueue:
         assert first.assignee_id == busy.id and second.assignee_id is None
         assert (status.state, status.position) == ("waiting", 1)
         assert db.scalar(select(QueueEntry).where(QueueEntry.conversation_id == second.id)) is not None
+
+    def test_a_chat_opened_and_queued_in_a_transaction_rolled_back_leaves_nothing_held(
+        self, db, start_chat
+    ) -> None:
+        earlier = start_chat("en")
+        chat = open_conversation(db, customer_id=earlier.customer_id, channel="chat")
+        service.enqueue(db, conversation_id=chat.id)
+        undone = chat.id
+        kept = [db.scalar(select(QueueEntry).where(QueueEntry.conversation_id == undone))]
+        kept.append(get_metrics(db, conversation_id=undone))  # held across the rollback
+        db.rollback()
+        held = [
+            obj
+            for obj in db.identity_map.values()
+            if isinstance(obj, Conversation | QueueEntry | ConversationMetrics)
+            and (obj.id if isinstance(obj, Conversation) else obj.conversation_id) == undone
+        ]
+        assert held == []
+        # The same ids come round again (SQLite reuses them): nothing stale stands in the way.
+        again = open_conversation(db, customer_id=earlier.customer_id, channel="chat")
+        service.enqueue(db, conversation_id=again.id)
+        db.commit()
+        assert service.queue_status(db, conversation_id=again.id).state == "waiting"
+        assert get_metrics(db, conversation_id=again.id).queued_at is not None
 
     def test_enqueueing_twice_changes_nothing(self, db, start_chat) -> None:
         chat = start_chat("en")
@@ -263,6 +287,29 @@ class TestMetrics:
         assert metrics.first_response_seconds is not None and metrics.first_response_seconds >= 0
         assert metrics.handle_seconds > 0 and metrics.assigned_at is None and metrics.resolved_at is not None
         assert metrics.transfers == 0
+
+    def test_the_metrics_and_the_conversation_are_stored_as_the_session_holds_them(
+        self, db, online_agent, start_chat
+    ) -> None:
+        agent = online_agent()
+        chat = start_chat("en")
+        service.enqueue(db, conversation_id=chat.id)
+        change_status(db, conversation_id=chat.id, status="resolved", actor_agent_id=agent.id)
+        metrics = get_metrics(db, conversation_id=chat.id)
+        columns = (
+            "queued_at",
+            "wait_seconds",
+            "assigned_at",
+            "handle_seconds",
+            "last_assignee_id",
+            "resolved_at",
+        )
+        held = [getattr(metrics, column) for column in columns]
+        held_chat = (chat.status, chat.assignee_id, chat.resolved_at, chat.updated_at)
+        db.expire_all()
+        assert [getattr(metrics, column) for column in columns] == held
+        assert (chat.status, chat.assignee_id, chat.resolved_at, chat.updated_at) == held_chat
+        assert (chat.status, chat.assignee_id, metrics.last_assignee_id) == ("resolved", agent.id, agent.id)
 
     def test_moving_a_chat_from_one_agent_to_another_counts_a_transfer(
         self, db, online_agent, start_chat, team_lead

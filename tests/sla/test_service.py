@@ -113,6 +113,19 @@ class TestClocks:
         }
         assert states == {"first_response": "met", "resolution": "met"}
 
+    def test_the_stopped_clocks_are_stored_as_the_session_holds_them(self, db, chat_with_joao) -> None:
+        clocks = {
+            c.metric: c
+            for c in db.scalars(select(SlaClock).where(SlaClock.conversation_id == chat_with_joao.id))
+        }
+        change_status(db, conversation_id=chat_with_joao.id, status="resolved", actor_agent_id=None)
+        held = {metric: (c.state, c.stopped_at, c.fire_at, c.elapsed_seconds) for metric, c in clocks.items()}
+        db.expire_all()
+        stored = {
+            metric: (c.state, c.stopped_at, c.fire_at, c.elapsed_seconds) for metric, c in clocks.items()
+        }
+        assert stored == held and {state for state, *_ in stored.values()} == {"met"}
+
     def test_the_inbox_countdown_is_the_earliest_running_due_time(self, db, chat_with_joao) -> None:
         first = clock(db, chat_with_joao, "first_response")
         assert due_times(db, conversation_ids=[chat_with_joao.id]) == {chat_with_joao.id: first.due_at}
