@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, Engine, Insert, MetaData, Table, create_engine, event, insert
+from sqlalchemy import Connection, Engine, FromClause, Insert, MetaData, Table, create_engine, event, insert
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -107,7 +107,7 @@ def migrate(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+def insert_many(connection: Connection, table: FromClause, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` into ``table`` with one multi-row INSERT; the new ids, in the order of ``rows``.
 
     PostgreSQL sorts what RETURNING gives back by the rows' order itself (SQLAlchemy's insertmanyvalues).
@@ -123,5 +123,5 @@ def insert_many(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 
 @cache
-def _returning_ids(table: Table, *, ordered: bool) -> Insert:
-    return insert(table).returning(table.c.id, sort_by_parameter_order=ordered)
+def _returning_ids(table: FromClause, *, ordered: bool) -> Insert:
+    return insert(cast(Table, table)).returning(table.c.id, sort_by_parameter_order=ordered)

@@ -81,7 +81,7 @@ def pending_offers(session: Session, *, agent_id: int) -> list[Frame]:
         {
             "type": "offer",
             "conversation_id": conversation.id,
-            "expires_at": expires_at.isoformat(),
+            "expires_at": expires_at.isoformat() if expires_at else None,
             "conversation": conversation_summary(session, conversation),
         }
         for conversation, expires_at in rows

@@ -423,7 +423,7 @@ _QUEUED_AMONG = select(QueueEntry.conversation_id).where(
 
 def _stored_client_ids(
     session: Session, conversations: Iterable[Conversation], messages: Sequence[VisitorMessage]
-) -> set[tuple[int, str]]:
+) -> set[tuple[int, str | None]]:
     """(conversation id, client message id) of the given ids already stored in the given conversations."""
     conversation_ids = sorted({conversation.id for conversation in conversations})
     if not conversation_ids:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -75,7 +76,7 @@ def post_customer_messages(session: Session, messages: Sequence[CustomerMessage]
         message.conversation.id: body[:PREVIEW_CHARS] for message, body in zip(messages, bodies, strict=True)
     }
     seqs = _advance(session, previews, now)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "conversation_id": message.conversation.id,
             "seq": seqs[message.conversation.id],

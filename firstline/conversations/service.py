@@ -384,10 +384,14 @@ def _after_message(session: Session, conversation: Conversation, message: Messag
 class StoredFields(Protocol):
     """What the event and the announcement of a stored message read from it (a Message or a plain value)."""
 
-    id: int
-    seq: int
-    author_kind: str
-    author_agent_id: int | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def author_kind(self) -> str: ...
+    @property
+    def author_agent_id(self) -> int | None: ...
 
 
 def message_event(conversation: Conversation, message: StoredFields) -> dict[str, Any]:
