@@ -20,6 +20,7 @@ from firstline.routing import tasks
 from firstline.routing.models import AgentPresence, QueueEntry
 from firstline.routing.presence import set_presence
 from firstline.routing.service import enqueue
+from tests.threads import at_once
 
 
 def test_ticks_running_at_once_neither_fail_nor_give_a_chat_twice(
@@ -54,21 +55,7 @@ def test_ticks_running_at_once_neither_fail_nor_give_a_chat_twice(
         factory
     ) as session:  # online without a dispatch of their own: the ticks place the chats
         session.execute(update(AgentPresence).values(status="online", last_heartbeat_at=func.now()))
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        barrier.wait()
-        try:
-            tasks.run_once(factory)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _, errors = at_once(lambda: tasks.run_once(factory), 4)
     with session_scope(factory) as session:
         loads = dict(
             session.execute(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import timedelta
 
@@ -30,6 +29,7 @@ from firstline.sla.service import (
 )
 from firstline.timeline.models import Event
 from firstline.timeline.service import list_conversation_events
+from tests.threads import at_once
 
 
 def clock(db, conversation, metric: str) -> SlaClock:
@@ -227,22 +227,7 @@ class TestTheLoop:
             for _ in range(12):
                 open_conversation(session, customer_id=customer.id, channel="chat")
         later = utcnow() + timedelta(seconds=25)  # every first-response warning is due
-        barrier = threading.Barrier(4)
-        fired: list[int] = []
-        errors: list[BaseException] = []
-
-        def worker() -> None:
-            barrier.wait()
-            try:
-                fired.append(tasks.run_once(factory, now=later))
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-
-        threads = [threading.Thread(target=worker) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        fired, errors = at_once(lambda: tasks.run_once(factory, now=later), 4)
         with session_scope(factory) as session:
             warnings = session.scalar(
                 select(func.count()).select_from(Event).where(Event.kind == "sla.warning")
