@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy import insert
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
 
 from firstline.conversations.direct import track_direct_insert
 from firstline.conversations.models import Conversation
+from firstline.db import save_changes, working_copy
 from firstline.routing.models import ConversationMetrics
 
 
@@ -40,36 +40,8 @@ def _create(session: Session, conversation_id: int, **values: Any) -> Conversati
     return metrics
 
 
-def _working_copy(metrics: ConversationMetrics) -> ConversationMetrics:
-    """A copy outside the session to make changes on; ``_save`` writes them and brings ``metrics`` along
-    without ever marking it changed (a changed object costs every later flush a pass of the unit of work)."""
-    values = {column: getattr(metrics, column) for column in _COLUMNS}
-    return ConversationMetrics(conversation_id=metrics.conversation_id, **values)
-
-
-def _save(session: Session, metrics: ConversationMetrics, changed: ConversationMetrics) -> None:
-    """Write what differs between ``changed`` and ``metrics`` with one UPDATE, as a flush would, at a
-    fraction of its cost (every assignment and resolution changes the row)."""
-    values = {
-        column: value
-        for column in _COLUMNS
-        if (value := getattr(changed, column)) != getattr(metrics, column)
-    }
-    if not values:
-        return
-    if not inspect(metrics).persistent:  # not inserted yet: the flush writes it
-        for column, value in values.items():
-            setattr(metrics, column, value)
-        return
-    session.connection().execute(_UPDATE_METRICS, {"metrics_key": metrics.conversation_id, **values})
-    for column, value in values.items():
-        set_committed_value(metrics, column, value)
-
-
 _table = ConversationMetrics.__table__
 _INSERT_METRICS = insert(_table)
-# Without a SET clause of its own: the parameters given name the columns written.
-_UPDATE_METRICS = update(_table).where(_table.c.conversation_id == bindparam("metrics_key"))
 _EMPTY: dict[str, Any] = {
     "queued_at": None,
     "wait_seconds": 0.0,
@@ -81,7 +53,6 @@ _EMPTY: dict[str, Any] = {
     "last_assignee_id": None,
     "resolved_at": None,
 }
-_COLUMNS = tuple(_EMPTY)
 
 
 def _seconds(start: datetime, end: datetime) -> float:
@@ -96,21 +67,21 @@ def record_queued(
     metrics = session.get(ConversationMetrics, conversation_id)
     if metrics is None:
         return _create(session, conversation_id, queued_at=at, requeues=1 if requeued else 0)
-    work = _working_copy(metrics)
+    work = working_copy(metrics)
     if work.queued_at is None:
         work.queued_at = at
     if requeued:
         work.requeues += 1
-    _save(session, metrics, work)
+    save_changes(session, [(metrics, work)])
     return metrics
 
 
 def record_dequeued(session: Session, *, conversation_id: int, at: datetime) -> None:
     metrics = session.get(ConversationMetrics, conversation_id)
     if metrics is not None:
-        work = _working_copy(metrics)
+        work = working_copy(metrics)
         _dequeue(work, at)
-        _save(session, metrics, work)
+        save_changes(session, [(metrics, work)])
 
 
 def _dequeue(metrics: ConversationMetrics, at: datetime) -> None:
@@ -124,7 +95,7 @@ def record_assignment(
 ) -> None:
     """The conversation now belongs to ``assignee_id`` (None: to nobody)."""
     metrics = get_metrics(session, conversation_id=conversation.id)
-    work = _working_copy(metrics)
+    work = working_copy(metrics)
     _end_handling(work, at)
     _dequeue(work, at)
     if assignee_id is not None:
@@ -133,13 +104,13 @@ def record_assignment(
         work.last_assignee_id = assignee_id
         if conversation.status in ("open", "pending"):
             work.assigned_at = at
-    _save(session, metrics, work)
+    save_changes(session, [(metrics, work)])
 
 
 def record_status(session: Session, *, conversation: Conversation, at: datetime) -> None:
     """Resolution ends handling; a reopened conversation with an agent is being handled again."""
     metrics = get_metrics(session, conversation_id=conversation.id)
-    work = _working_copy(metrics)
+    work = working_copy(metrics)
     if conversation.status in ("resolved", "closed"):
         _end_handling(work, at)
         _dequeue(work, at)
@@ -147,15 +118,15 @@ def record_status(session: Session, *, conversation: Conversation, at: datetime)
     elif conversation.assignee_id is not None and work.assigned_at is None:
         work.assigned_at = at
         work.resolved_at = None
-    _save(session, metrics, work)
+    save_changes(session, [(metrics, work)])
 
 
 def record_agent_reply(session: Session, *, conversation: Conversation, at: datetime) -> None:
     metrics = get_metrics(session, conversation_id=conversation.id)
     if metrics.first_response_seconds is None:
-        work = _working_copy(metrics)
+        work = working_copy(metrics)
         work.first_response_seconds = _seconds(conversation.created_at, at)
-        _save(session, metrics, work)
+        save_changes(session, [(metrics, work)])
 
 
 def _end_handling(metrics: ConversationMetrics, at: datetime) -> None:

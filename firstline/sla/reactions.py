@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import AuthorKind, Conversation
+from firstline.db import save_changes, working_copy
 from firstline.sla.models import ClockState, Metric
 from firstline.sla.service import (
     clocks_of,
@@ -12,11 +13,9 @@ from firstline.sla.service import (
     pause_clock,
     policy_of_clock,
     resume_clock,
-    save_clocks,
     start_clock,
     start_clocks,
     stop_clock,
-    working_copy,
 )
 from firstline.timeline.service import EventKind, RecordedEvent, react_to
 
@@ -80,4 +79,4 @@ def on_status(session: Session, event: RecordedEvent) -> None:
         ):
             resume_clock(session, work, policy, now=now)
         changed.append((clock, work))
-    save_clocks(session, changed)
+    save_changes(session, changed)

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, inspect, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from firstline.conversations.models import Channel, Conversation
 from firstline.kit.notify import send_on_commit
@@ -324,45 +323,6 @@ def stop_clock(session: Session, clock: SlaClock, policy: EffectivePolicy, *, no
     clock.state = ClockState.MISSED if clock.breached_at else ClockState.MET
     clock.running_since = clock.fire_at = None
     clock.stopped_at = now
-
-
-def working_copy(clock: SlaClock) -> SlaClock:
-    """A copy of ``clock`` outside the session to change (``pause_clock`` and the like); ``save_clocks``
-    writes the changes and brings ``clock`` along without ever marking it changed."""
-    return SlaClock(id=clock.id, **{column: getattr(clock, column) for column in _CLOCK_COLUMNS})
-
-
-def save_clocks(session: Session, changed: Iterable[tuple[SlaClock, SlaClock]]) -> None:
-    """Write what differs between each clock and its working copy, as a flush would, with one UPDATE per
-    set of changed columns. Every resolution stops a conversation's clocks: a flush of the unit of work
-    costs several times more. A clock not inserted yet takes the changes for its flush."""
-    batches: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    written: list[tuple[SlaClock, dict[str, Any]]] = []
-    for clock, work in changed:
-        values = {
-            column: value
-            for column in _CLOCK_COLUMNS
-            if (value := getattr(work, column)) != getattr(clock, column)
-        }
-        if not values:
-            continue
-        if not inspect(clock).persistent:
-            for column, value in values.items():
-                setattr(clock, column, value)
-            continue
-        batches.setdefault(tuple(values), []).append({"clock_key": clock.id, **values})
-        written.append((clock, values))
-    for rows in batches.values():
-        session.connection().execute(_UPDATE_CLOCK, rows)
-    for clock, values in written:
-        for column, value in values.items():
-            set_committed_value(clock, column, value)
-
-
-_clock = SlaClock.__table__
-_CLOCK_COLUMNS = tuple(column.key for column in _clock.columns if column.key != "id")
-# Without a SET clause of its own: the parameters given name the columns written.
-_UPDATE_CLOCK = update(_clock).where(_clock.c.id == bindparam("clock_key"))
 
 
 def clocks_of(session: Session, *, conversation_id: int) -> list[SlaClock]:
