@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import event as orm_event
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from firstline.db import insert_many
@@ -80,7 +80,6 @@ class EventKind(StrEnum):
     CUSTOMER_MERGED = "customer.merged"
 
 
-_INSERT_EVENT = insert(Event.__table__).returning(Event.__table__.c.id)
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,6 @@ def record_event(
     The event is inserted directly (it is never changed afterwards) and handed to the reactions as a
     plain value.
     """
-    session.flush()
     values = event_values(
         kind=kind,
         actor_kind=actor_kind,
@@ -129,10 +127,7 @@ def record_event(
         customer_id=customer_id,
         data=data,
     )
-    entry = RecordedEvent(id=session.connection().execute(_INSERT_EVENT, values).scalar_one(), **values)
-    for reaction in _reactions_to(kind):
-        reaction(session, entry)
-    return entry
+    return record_events(session, [values])[0]
 
 
 def event_values(
