@@ -10,7 +10,8 @@ commit, so falling behind the arrival rate shows up as latency. Simulated agents
 after getting it, which frees their slot; they run in the same loop, between arrivals, because SQLite
 has one writer at a time (a second writing process only adds lock waits). Every second the benchmark
 checks that no agent holds more chats than their maximum. The baseline, measured in the same run, is
-opening and committing the same chat without routing.
+opening and committing the same chat without routing. The process is set up as ``firstline serve`` sets up
+the server: WAL checkpoints in a thread of their own, and the garbage collector tuned.
 """
 
 from __future__ import annotations
@@ -29,17 +30,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import Engine, func, insert, select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from firstline.agents import service as agents_service  # noqa: E402
 from firstline.agents.models import Agent  # noqa: E402
 from firstline.agents.passwords import hash_password  # noqa: E402
 from firstline.agents.service import create_agent  # noqa: E402
+from firstline.cli import tune_collector  # noqa: E402
 from firstline.conversations.models import AuthorKind, Conversation  # noqa: E402
 from firstline.conversations.service import change_status, open_conversation, post_message  # noqa: E402
 from firstline.customers.models import Customer  # noqa: E402
 from firstline.db import make_engine, make_session_factory, migrate  # noqa: E402
+from firstline.kit.checkpoints import wal_checkpoints  # noqa: E402
 from firstline.routing import config as routing_config  # noqa: E402
 from firstline.routing.config import Mode, RoutingConfig  # noqa: E402
 from firstline.routing.presence import set_presence  # noqa: E402
@@ -126,12 +129,18 @@ def over_capacity(session: Session) -> int:
 
 def run_arrivals(url: str, seconds: float, rng: random.Random) -> dict[str, float]:
     engine = make_engine(url)
+    with wal_checkpoints(engine):
+        return _arrivals(engine, seconds, rng)
+
+
+def _arrivals(engine: Engine, seconds: float, rng: random.Random) -> dict[str, float]:
     factory = make_session_factory(engine)
     session = factory()
     total = int(seconds * RATE)
     log(f"building a floor of {AGENTS} agents and {total + 200} customers")
     build_floor(session, rng)
     customers = add_customers(session, total + 200)
+    tune_collector()
     log("baseline: opening chats without routing")
     baseline = []
     for index in range(200):

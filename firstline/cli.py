@@ -30,7 +30,7 @@ def _serve(settings: Settings) -> None:
     from firstline.web.app import create_app
 
     web_app = create_app(settings)
-    _tune_collector()
+    tune_collector()
     # Chat frames are a few hundred bytes: per-message deflate would cost more CPU than it saves bandwidth.
     uvicorn.run(
         web_app,
@@ -42,7 +42,7 @@ def _serve(settings: Settings) -> None:
     )
 
 
-def _tune_collector() -> None:
+def tune_collector() -> None:
     """Keep the cyclic garbage collector's pauses out of chat latency.
 
     With thousands of open connections a full collection walks every live object and stalls every

@@ -6,7 +6,7 @@ import gc
 
 from typer.testing import CliRunner
 
-from firstline.cli import _tune_collector, app
+from firstline.cli import app, tune_collector
 
 runner = CliRunner()
 
@@ -87,7 +87,7 @@ class TestTuneCollector:
     def test_the_server_freezes_what_exists_at_start_and_collects_less_often(self) -> None:
         threshold = gc.get_threshold()
         try:
-            _tune_collector()
+            tune_collector()
             assert gc.get_freeze_count() > 0
             assert gc.get_threshold()[0] >= 10 * threshold[0]
         finally:

@@ -27,6 +27,7 @@ from firstline.conversations.models import Conversation, Message, Status
 from firstline.conversations.service import assign, change_status, get_conversation, update_attributes
 from firstline.kit.errors import Conflict, InvalidInput, NotFound
 from firstline.kit.notify import send_on_commit
+from firstline.kit.statements import run
 from firstline.kit.time import utcnow
 from firstline.timeline.service import ActorKind, EventKind, record_event
 
@@ -57,7 +58,8 @@ _INSERT_CASE_FILE = insert(CaseFile.__table__)
 
 def open_case_file_of(session: Session, *, conversation_id: int, now: datetime) -> None:
     """The empty case file of a conversation just opened: one INSERT, no read (it cannot have one yet)."""
-    session.connection().execute(
+    run(
+        session.connection(),
         _INSERT_CASE_FILE,
         {
             "conversation_id": conversation_id,
@@ -83,8 +85,8 @@ def set_close_at(session: Session, *, conversation_id: int, close_at: datetime |
     A conversation older than case files gets its file first; a file the session holds is refreshed
     on its next read.
     """
-    changed = session.connection().execute(
-        _SET_CLOSE_AT, {"case_conversation": conversation_id, "close_at": close_at}
+    changed = run(
+        session.connection(), _SET_CLOSE_AT, {"case_conversation": conversation_id, "close_at": close_at}
     )
     if not changed.rowcount:
         get_case_file(session, conversation_id=conversation_id).close_at = close_at

@@ -26,10 +26,11 @@ from firstline.conversations.models import (
     Status,
 )
 from firstline.customers.service import customer_column
-from firstline.db import write_columns
+from firstline.db import load, write_columns
 from firstline.kit.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from firstline.kit.languages import check_language
 from firstline.kit.notify import send_on_commit
+from firstline.kit.statements import run
 from firstline.kit.time import utcnow
 from firstline.timeline.service import ActorKind, EventKind, record_event
 
@@ -97,7 +98,7 @@ def open_conversation(
     }
     # Every chat starts here: one INSERT, and the object attached as if loaded (no unit-of-work flush).
     conversation = Conversation(
-        id=session.connection().execute(_INSERT_CONVERSATION, values).scalar_one(), **values
+        id=run(session.connection(), _INSERT_CONVERSATION, values).scalar_one(), **values
     )
     make_transient_to_detached(conversation)
     session.add(conversation)
@@ -319,7 +320,7 @@ def _insert_message(
         "is_automatic": is_automatic or author_kind == AuthorKind.SYSTEM,
         "created_at": now,
     }
-    message = Message(id=session.connection().execute(_INSERT_MESSAGE, values).scalar_one(), **values)
+    message = Message(id=run(session.connection(), _INSERT_MESSAGE, values).scalar_one(), **values)
     make_transient_to_detached(message)
     session.add(message)
     track_direct_insert(session, message)
@@ -356,20 +357,17 @@ def _advance_conversation(
     conversation is brought up to date without a read.
     """
     preview = body[:200]
-    row = (
-        session.connection()
-        .execute(
-            _ADVANCE[AuthorKind(author_kind)],
-            {"conversation_id": conversation.id, "now": now, "preview": preview},
-        )
-        .one()
-    )
-    set_committed_value(conversation, "last_seq", row.last_seq)
+    last_seq, first_response_at = run(
+        session.connection(),
+        _ADVANCE[AuthorKind(author_kind)],
+        {"conversation_id": conversation.id, "now": now, "preview": preview},
+    ).rows[0]
+    set_committed_value(conversation, "last_seq", last_seq)
     set_committed_value(conversation, "updated_at", now)
     if author_kind != AuthorKind.NOTE:
         set_committed_value(conversation, "last_message_at", now)
         set_committed_value(conversation, "preview", preview)
-    return row.last_seq, row.first_response_at if author_kind == AuthorKind.AGENT else None
+    return last_seq, first_response_at if author_kind == AuthorKind.AGENT else None
 
 
 def _after_message(session: Session, conversation: Conversation, message: Message) -> None:
@@ -503,11 +501,12 @@ _ASSIGNABLE = select(Agent.__table__.c.name, Agent.__table__.c.is_active).where(
 def _check_assignable(session: Session, agent_id: int) -> None:
     """The agent exists and is active: two columns read, not the whole profile (routing assigns often)."""
     session.flush()  # what the ORM's autoflush did: an agent changed in this transaction is read as changed
-    found = session.connection().execute(_ASSIGNABLE, {"agent_key": agent_id}).first()
+    found = run(session.connection(), _ASSIGNABLE, {"agent_key": agent_id}).first()
     if found is None:
         raise NotFound(f"No agent with id {agent_id}.")
-    if not found.is_active:
-        raise InvalidInput(f"{found.name} is deactivated and cannot take conversations.", field="assignee_id")
+    name, is_active = found
+    if not is_active:
+        raise InvalidInput(f"{name} is deactivated and cannot take conversations.", field="assignee_id")
 
 
 def update_attributes(
@@ -617,7 +616,7 @@ def move_messages(
 
 
 def get_conversation(session: Session, *, conversation_id: int) -> Conversation:
-    conversation = session.get(Conversation, conversation_id)
+    conversation = load(session, Conversation, conversation_id)
     if conversation is None:
         raise NotFound(f"No conversation with id {conversation_id}.")
     return conversation

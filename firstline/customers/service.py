@@ -12,6 +12,7 @@ from sqlalchemy.orm.util import identity_key
 from firstline.customers.models import Customer
 from firstline.kit.errors import Conflict, InvalidInput, NotFound
 from firstline.kit.languages import check_language
+from firstline.kit.statements import run
 from firstline.timeline.service import ActorKind, EventKind, record_event
 
 MAX_VIP_TIER = 5
@@ -110,7 +111,7 @@ def customer_column(session: Session, *, customer_id: int, column: str) -> Any:
     held = session.identity_map.get(identity_key(Customer, customer_id))
     if held is not None:
         return getattr(held, column)
-    row = session.connection().execute(_column_query(column), {"customer_key": customer_id}).first()
+    row = run(session.connection(), _column_query(column), {"customer_key": customer_id}).first()
     if row is None:
         raise NotFound(f"No customer with id {customer_id}.")
     return row[0]

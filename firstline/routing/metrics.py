@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 
 from firstline.conversations.direct import track_direct_insert
 from firstline.conversations.models import Conversation
-from firstline.db import save_changes, working_copy
+from firstline.db import load, save_changes, working_copy
+from firstline.kit.statements import run
 from firstline.routing.models import ConversationMetrics
 
 
 def get_metrics(session: Session, *, conversation_id: int) -> ConversationMetrics:
     """The conversation's metrics row, created empty on first use."""
-    return session.get(ConversationMetrics, conversation_id) or _create(session, conversation_id)
+    return load(session, ConversationMetrics, conversation_id) or _create(session, conversation_id)
 
 
 def _create(session: Session, conversation_id: int, **values: Any) -> ConversationMetrics:
@@ -32,7 +33,7 @@ def _create(session: Session, conversation_id: int, **values: Any) -> Conversati
     Every chat queued creates one; a flush of the unit of work would cost several times more.
     """
     row = {**_EMPTY, **values, "conversation_id": conversation_id}
-    session.connection().execute(_INSERT_METRICS, row)
+    run(session.connection(), _INSERT_METRICS, row)
     metrics = ConversationMetrics(**row)
     make_transient_to_detached(metrics)
     session.add(metrics)
@@ -64,7 +65,7 @@ def record_queued(
 ) -> ConversationMetrics:
     """The conversation joined the queue; returns its metrics row (hold it while routing goes on:
     the session only keeps unchanged rows while someone refers to them, and the assignment updates it)."""
-    metrics = session.get(ConversationMetrics, conversation_id)
+    metrics = load(session, ConversationMetrics, conversation_id)
     if metrics is None:
         return _create(session, conversation_id, queued_at=at, requeues=1 if requeued else 0)
     work = working_copy(metrics)
@@ -77,7 +78,7 @@ def record_queued(
 
 
 def record_dequeued(session: Session, *, conversation_id: int, at: datetime) -> None:
-    metrics = session.get(ConversationMetrics, conversation_id)
+    metrics = load(session, ConversationMetrics, conversation_id)
     if metrics is not None:
         work = working_copy(metrics)
         _dequeue(work, at)

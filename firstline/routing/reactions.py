@@ -6,6 +6,8 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import AuthorKind, Conversation
+from firstline.db import load
+from firstline.kit.statements import run
 from firstline.routing import metrics
 from firstline.routing.models import AgentPresence, QueueEntry, QueueState
 from firstline.routing.service import dispatch, remove_from_queue
@@ -14,7 +16,7 @@ from firstline.timeline.service import EventKind, RecordedEvent, react_to
 
 @react_to(EventKind.ASSIGNED, EventKind.UNASSIGNED)
 def on_assignment(session: Session, event: RecordedEvent) -> None:
-    conversation = session.get(Conversation, event.conversation_id)
+    conversation = load(session, Conversation, event.conversation_id)
     if conversation is None:
         return
     assignee_id = event.data.get("to")
@@ -28,7 +30,7 @@ def on_assignment(session: Session, event: RecordedEvent) -> None:
 
 @react_to(EventKind.STATUS_CHANGED)
 def on_status(session: Session, event: RecordedEvent) -> None:
-    conversation = session.get(Conversation, event.conversation_id)
+    conversation = load(session, Conversation, event.conversation_id)
     if conversation is None:
         return
     metrics.record_status(session, conversation=conversation, at=event.created_at)
@@ -42,7 +44,7 @@ def on_status(session: Session, event: RecordedEvent) -> None:
 def on_message(session: Session, event: RecordedEvent) -> None:
     if event.data.get("author_kind") != AuthorKind.AGENT or event.actor_agent_id is None:
         return
-    conversation = session.get(Conversation, event.conversation_id)
+    conversation = load(session, Conversation, event.conversation_id)
     if conversation is not None:
         metrics.record_agent_reply(session, conversation=conversation, at=event.created_at)
     session.execute(
@@ -55,7 +57,7 @@ def on_message(session: Session, event: RecordedEvent) -> None:
 
 def _someone_waits(session: Session) -> bool:
     session.flush()  # as the ORM's autoflush would
-    return bool(session.connection().execute(_SOMEONE_WAITS).scalar())
+    return bool(run(session.connection(), _SOMEONE_WAITS).scalar())
 
 
 # Every resolution asks: a plain statement, built once.

@@ -43,6 +43,7 @@ from firstline.customers.service import customer_column
 from firstline.kit.errors import Conflict
 from firstline.kit.languages import check_language
 from firstline.kit.notify import send_on_commit
+from firstline.kit.statements import run
 from firstline.kit.time import utcnow
 from firstline.routing import config as routing_config
 from firstline.routing import messages
@@ -171,7 +172,7 @@ def _add_entry(
         "overflow_stage": 0,
         "last_position": None,
     }
-    entry = QueueEntry(id=session.connection().execute(_INSERT_ENTRY, values).scalar_one(), **values)
+    entry = QueueEntry(id=run(session.connection(), _INSERT_ENTRY, values).scalar_one(), **values)
     make_transient_to_detached(entry)
     session.add(entry)
     track_direct_insert(session, entry)
@@ -183,7 +184,7 @@ def _entry(session: Session, conversation_id: int) -> QueueEntry | None:
 
 
 def _is_queued(session: Session, conversation_id: int) -> bool:
-    return session.connection().execute(_QUEUED, {"queued_conversation": conversation_id}).first() is not None
+    return run(session.connection(), _QUEUED, {"queued_conversation": conversation_id}).first() is not None
 
 
 def remove_from_queue(session: Session, *, conversation_id: int) -> bool:
@@ -192,9 +193,7 @@ def remove_from_queue(session: Session, *, conversation_id: int) -> bool:
     Every assignment runs it (a reaction), so it is one DELETE, with no read first; an entry the session
     holds is let go by its id rather than by searching everything the session holds.
     """
-    removed = (
-        session.connection().execute(_DELETE_ENTRY, {"conversation_id": conversation_id}).scalars().all()
-    )
+    removed = run(session.connection(), _DELETE_ENTRY, {"conversation_id": conversation_id}).scalars()
     for entry_id in removed:
         held = session.identity_map.get(identity_key(QueueEntry, entry_id))
         if held is not None:
@@ -443,7 +442,7 @@ def _assign_from_queue(session: Session, entry: QueueEntry, agent_id: int, *, no
 
 
 def _touch_idle(session: Session, agent_id: int, now: datetime) -> None:
-    session.connection().execute(_TOUCH_IDLE, {"presence_agent": agent_id, "idle_since": now})
+    run(session.connection(), _TOUCH_IDLE, {"presence_agent": agent_id, "idle_since": now})
 
 
 # Plain table statements, built once: they run on every assignment and change no object the session holds

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import AuthorKind, Conversation
-from firstline.db import save_changes, working_copy
+from firstline.db import load, save_changes, working_copy
 from firstline.sla.models import ClockState, Metric
 from firstline.sla.service import (
     clocks_of,
@@ -23,7 +23,7 @@ _DONE = ("resolved", "closed")
 
 
 def _conversation(session: Session, event: RecordedEvent) -> Conversation | None:
-    return session.get(Conversation, event.conversation_id) if event.conversation_id else None
+    return load(session, Conversation, event.conversation_id) if event.conversation_id else None
 
 
 @react_to(EventKind.CONVERSATION_OPENED)

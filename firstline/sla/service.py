@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from firstline.conversations.models import Channel, Conversation
 from firstline.kit.notify import send_on_commit
+from firstline.kit.statements import run
 from firstline.kit.time import utcnow
 from firstline.sla.calendar import Calendar, add_business_seconds, business_seconds_between, check_calendar
 from firstline.sla.models import BreachAction, BusinessCalendar, ClockState, Metric, SlaClock, SlaPolicy
@@ -230,7 +231,7 @@ def start_clocks(
             _run_from(clock, policy, target=target, now=now)
             rows.append({name: getattr(clock, name) for name in _STARTED_COLUMNS})
     if rows:
-        session.connection().execute(_INSERT_CLOCK, rows)
+        run(session.connection(), _INSERT_CLOCK, rows)
     return len(rows)
 
 

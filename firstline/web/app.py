@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from firstline.chat.api import WidgetCorsMiddleware
 from firstline.config import Settings, get_settings
 from firstline.db import make_engine, make_session_factory
+from firstline.kit.checkpoints import wal_checkpoints
 from firstline.web.errors import install_error_handlers
 from firstline.web.metrics import record_request
 from firstline.web.security import CSRF_COOKIE, csrf_token_is_valid, new_csrf_token
@@ -66,7 +67,21 @@ def background_services() -> list[BackgroundService]:
     from firstline.routing.tasks import routing_timers
     from firstline.sla.tasks import sla_timers
 
-    return [chat_service, routing_timers, sla_timers, *email_background_services(), case_timers]
+    return [
+        database_checkpoints,
+        chat_service,
+        routing_timers,
+        sla_timers,
+        *email_background_services(),
+        case_timers,
+    ]
+
+
+@asynccontextmanager
+async def database_checkpoints(app: FastAPI) -> AsyncIterator[None]:
+    """SQLite's WAL checkpoints in a thread of their own for as long as the app runs (kit/checkpoints.py)."""
+    with wal_checkpoints(app.state.engine):
+        yield
 
 
 @asynccontextmanager

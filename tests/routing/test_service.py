@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from firstline.conversations.models import AuthorKind, Conversation, Message
 from firstline.conversations.service import change_status, open_conversation, post_message
@@ -16,6 +16,7 @@ from firstline.routing.metrics import get_metrics
 from firstline.routing.models import ConversationMetrics, QueueEntry, QueueState
 from firstline.routing.presence import set_presence
 from firstline.timeline.service import list_conversation_events
+from tests.statements import statements_run
 
 
 def kinds(db, conversation) -> list[str]:
@@ -368,13 +369,8 @@ class TestDispatchAtScale:
 
         def statements_to_place_one() -> int:
             chat = start_chat("en")
-            executed: list[str] = []
-            listener = lambda *args: executed.append(args[2])  # noqa: E731
-            event.listen(db.connection(), "before_cursor_execute", listener)
-            try:
+            with statements_run(db) as executed:
                 service.enqueue(db, conversation_id=chat.id, language="en")
-            finally:
-                event.remove(db.connection(), "before_cursor_execute", listener)
             assert chat.assignee_id is not None
             return len(executed)
 

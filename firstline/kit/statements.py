@@ -1,0 +1,150 @@
+"""Hot-path statements run on SQLite's driver directly, inside the session's transaction.
+
+Around each statement SQLAlchemy's Core spends ~50 µs (parameters, an execution context, a result object)
+where SQLite spends 2–10 µs on the single-row, indexed statements that every chat runs about thirty-five
+times (open, message, queue, assignment, resolution). ``run`` compiles a Core statement once per set of
+parameter names, converts parameters and returned values with SQLAlchemy's own type processors, and
+executes it on the DB-API cursor of the session's connection: same SQL, same transaction, same types.
+
+Everything else goes through ``Connection.execute`` and comes back in the same ``Rows``: other
+databases, and statements that need SQLAlchemy at execution time (Python-side column defaults,
+expanding ``IN`` lists, several rows RETURNING from one executemany). Statements run here do not pass
+through SQLAlchemy's cursor events; ``count_statements`` in the tests counts at the driver instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.dml import Insert, Update
+
+Parameters = Mapping[str, Any]
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    """What a statement returned: rows as plain tuples, and how many rows it changed."""
+
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+
+    def all(self) -> list[tuple[Any, ...]]:
+        return self.rows
+
+    def first(self) -> tuple[Any, ...] | None:
+        return self.rows[0] if self.rows else None
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+    def scalar_one(self) -> Any:
+        if not self.rows:
+            raise NoResultFound("No row was found when one was required")
+        if len(self.rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when exactly one was required")
+        return self.rows[0][0]
+
+    def scalars(self) -> list[Any]:
+        return [row[0] for row in self.rows]
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]
+    binders: tuple[Processor, ...]
+    fixed: tuple[Any, ...]  # values bound in the statement itself, used when the parameters lack the name
+    readers: tuple[Processor, ...]  # one per returned column
+
+    def bind(self, parameters: Parameters) -> tuple[Any, ...]:
+        values = []
+        for name, binder, fixed in zip(self.names, self.binders, self.fixed, strict=True):
+            value = parameters[name] if name in parameters else fixed
+            values.append(value if binder is None or value is None else binder(value))
+        return tuple(values)
+
+    def read(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        readers = self.readers
+        if not any(readers):
+            return rows
+        return [
+            tuple(
+                value if reader is None else reader(value) for reader, value in zip(readers, row, strict=True)
+            )
+            for row in rows
+        ]
+
+
+_UNPLANNED = object()
+_PLANS: dict[tuple[Executable, tuple[str, ...]], _Plan | None] = {}
+
+
+def run(
+    connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters] | None = None
+) -> Rows:
+    """Execute ``statement`` with ``parameters`` (a mapping, or a list of them for an executemany)."""
+    many = isinstance(parameters, Sequence)
+    first: Parameters = (parameters[0] if parameters else {}) if many else (parameters or {})  # type: ignore[index,assignment]
+    plan = _plan(connection.dialect, statement, first) if connection.dialect.name == "sqlite" else None
+    if plan is None or (many and plan.readers):
+        return _through_core(connection, statement, parameters)
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        if many:
+            cursor.executemany(plan.sql, [plan.bind(each) for each in parameters])  # type: ignore[union-attr]
+            return Rows([], cursor.rowcount)
+        cursor.execute(plan.sql, plan.bind(first))
+        rows = cursor.fetchall() if plan.readers else []
+        return Rows(plan.read(rows), cursor.rowcount)
+    finally:
+        cursor.close()
+
+
+def _through_core(
+    connection: Connection, statement: Executable, parameters: Parameters | Sequence[Parameters] | None
+) -> Rows:
+    result = connection.execute(statement, parameters)  # type: ignore[arg-type]
+    rows = [tuple(row) for row in result.all()] if result.returns_rows else []
+    return Rows(rows, result.rowcount)
+
+
+def _plan(dialect: Dialect, statement: Executable, parameters: Parameters) -> _Plan | None:
+    # An INSERT's or UPDATE's columns follow the parameters given, as in Connection.execute.
+    keys = tuple(sorted(parameters)) if isinstance(statement, (Insert, Update)) else ()
+    plan = _PLANS.get((statement, keys), _UNPLANNED)
+    if plan is _UNPLANNED:
+        plan = _PLANS[(statement, keys)] = _compile(dialect, statement, keys)
+    return plan  # type: ignore[return-value]
+
+
+def _compile(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> _Plan | None:
+    compiled: Any = statement.compile(dialect=dialect, column_keys=list(keys) if keys else None)  # type: ignore[attr-defined]
+    if (
+        compiled.insert_prefetch
+        or compiled.update_prefetch
+        or compiled.literal_execute_params
+        or compiled.post_compile_params
+        or compiled.positiontup is None
+    ):
+        return None  # needs SQLAlchemy while executing: Python-side defaults, expanding IN lists
+    names = tuple(compiled.positiontup)
+    binds = [compiled.binds[name] for name in names]
+    if any(bind.callable is not None for bind in binds):
+        return None
+    returned = list(getattr(statement, "exported_columns", ()))
+    return _Plan(
+        sql=compiled.string,
+        names=names,
+        binders=tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds),
+        fixed=tuple(bind.value for bind in binds),
+        readers=tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
+        ),
+    )
