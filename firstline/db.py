@@ -212,9 +212,28 @@ def load(session: Session, model: type[T], key: Any) -> T | None:
     if held is not None:
         return cast(T, held) if not inspect(held).expired else session.get(model, key)
     session.flush()  # as the ORM's autoflush would
-    row = run(session.connection(), _select_by_key(model), {"row_key": key}).first()
-    if row is None:
-        return None
+    row = run(session.connection(), _select_where(model, _key_name(model)), {"row_key": key}).first()
+    return None if row is None else _attach(session, model, row)
+
+
+def load_by(session: Session, model: type[T], column: str, value: Any) -> list[T]:
+    """The objects of ``model`` whose ``column`` equals ``value``, read as ``load`` reads one (objects the
+    session holds are returned as they are held, as a query would). Ordered by primary key."""
+    session.flush()
+    found = []
+    for row in run(session.connection(), _select_where(model, column), {"row_key": value}).all():
+        held = session.identity_map.get(identity_key(model, row[_key_position(model)]))
+        if held is None:
+            found.append(_attach(session, model, row))
+        elif inspect(held).expired:
+            session.refresh(held)
+            found.append(held)
+        else:
+            found.append(held)
+    return found
+
+
+def _attach(session: Session, model: type[T], row: tuple[Any, ...]) -> T:
     loaded = inspect(model).class_manager.new_instance()
     for column, value in zip(_column_keys(model), row, strict=True):
         set_committed_value(loaded, column, value)
@@ -224,11 +243,22 @@ def load(session: Session, model: type[T], key: Any) -> T | None:
 
 
 @cache
-def _select_by_key(model: type) -> Select[Any]:
+def _key_name(model: type) -> str:
+    return str(inspect(model).primary_key[0].key)
+
+
+@cache
+def _key_position(model: type) -> int:
+    return _column_keys(model).index(_key_name(model))
+
+
+@cache
+def _select_where(model: type, column: str) -> Select[Any]:
+    """Every mapped column of ``model`` (in ``_column_keys`` order) where ``column`` = :row_key."""
     mapper = inspect(model)
     columns = [mapper.column_attrs[key].columns[0] for key in _column_keys(model)]
-    key_column = mapper.primary_key[0]
-    return select(*columns).where(key_column == bindparam("row_key"))
+    condition = mapper.column_attrs[column].columns[0] == bindparam("row_key")
+    return select(*columns).where(condition).order_by(mapper.primary_key[0])
 
 
 def _show(held: Any, values: dict[str, Any]) -> None:

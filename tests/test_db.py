@@ -12,6 +12,8 @@ from firstline.conversations.models import Conversation
 from firstline.db import (
     declare_write,
     insert_many,
+    load,
+    load_by,
     make_engine,
     make_session_factory,
     migrate,
@@ -21,6 +23,7 @@ from firstline.db import (
 )
 from firstline.kit.time import utcnow
 from firstline.routing.models import ConversationMetrics
+from firstline.sla.models import SlaClock
 from firstline.timeline.models import Event
 
 
@@ -121,3 +124,62 @@ class TestWriteColumns:
             db.scalar(select(Conversation.subject).where(Conversation.id == chat_with_joao.id))
             == "Deposit of 250 USDT"
         )
+
+
+def loaded_columns(obj: object) -> dict[str, object]:
+    return {
+        key: getattr(obj, key) for key in ("id", "customer_id", "status", "language", "tags", "created_at")
+    }
+
+
+class TestLoad:
+    def test_a_row_is_read_and_attached_as_the_orm_would_load_it(
+        self, db: Session, chat_with_joao: Conversation
+    ) -> None:
+        conversation_id = chat_with_joao.id
+        expected = loaded_columns(chat_with_joao)
+        db.expunge_all()
+        loaded = load(db, Conversation, conversation_id)
+        assert loaded is not None and loaded_columns(loaded) == expected
+        assert loaded in db and loaded not in db.dirty and loaded not in db.new
+        assert db.get(Conversation, conversation_id) is loaded  # the session now holds it
+        loaded.subject = "Withdrawal stuck"  # a change is an UPDATE at the next flush, as for any loaded row
+        db.flush()
+        db.expire_all()
+        assert db.get(Conversation, conversation_id).subject == "Withdrawal stuck"
+
+    def test_an_object_the_session_holds_comes_back_as_held_and_an_expired_one_is_read_again(
+        self, db: Session, chat_with_joao: Conversation
+    ) -> None:
+        chat_with_joao.subject = "not flushed yet"
+        assert load(db, Conversation, chat_with_joao.id) is chat_with_joao
+        db.flush()
+        db.execute(
+            text("UPDATE conversation SET subject = 'changed behind it' WHERE id = :id"),
+            {"id": chat_with_joao.id},
+        )
+        db.expire(chat_with_joao)
+        assert load(db, Conversation, chat_with_joao.id).subject == "changed behind it"
+
+    def test_a_missing_row_is_none(self, db: Session) -> None:
+        assert load(db, Conversation, 10**9) is None
+
+
+class TestLoadBy:
+    def test_every_matching_row_in_key_order_held_ones_as_held(
+        self, db: Session, chat_with_joao: Conversation
+    ) -> None:
+        clocks = sorted(
+            db.scalars(select(SlaClock).where(SlaClock.conversation_id == chat_with_joao.id)),
+            key=lambda c: c.id,
+        )
+        assert len(clocks) >= 2
+        held = clocks[0]
+        held.target_seconds = 99  # a change the session holds, not flushed
+        expected = [(clock.id, clock.metric) for clock in clocks]
+        db.expunge(clocks[1])
+        found = load_by(db, SlaClock, "conversation_id", chat_with_joao.id)
+        assert [(clock.id, clock.metric) for clock in found] == expected
+        assert found[0] is held and found[0].target_seconds == 99
+        assert found[1] is not clocks[1] and found[1] in db and found[1] not in db.dirty
+        assert load_by(db, SlaClock, "conversation_id", 10**9) == []

@@ -128,6 +128,75 @@ def is_eligible(
     return stage is not None and stage <= allowed_stage(chat, now=now, rules=rules)
 
 
+class Floor:
+    """The online agents indexed as ``AgentPool`` reads them, with their loads at one email weight.
+
+    Built once and kept between dispatches (``firstline.routing.floor``): ``patched`` swaps changed agents
+    in, and indexes the languages again only when someone's profile or presence changed, not for a new
+    load or idle time. The indexed snapshots are read for their profiles only (id, tier, languages,
+    skills, maximum); loads and idle times are read from ``loads`` and ``idle_since``. Nothing here is
+    changed after it is built.
+    """
+
+    def __init__(self, agents: Iterable[AgentSnapshot], *, email_weight: float) -> None:
+        self.email_weight = email_weight
+        self.agents: list[AgentSnapshot] = []
+        self.loads: dict[int, float] = {}
+        self.idle_since: dict[int, datetime] = {}
+        self.room = 0
+        # Who may serve a language at all: speakers of it (any level), and fluent English speakers.
+        self.speakers: dict[str, list[AgentSnapshot]] = {}
+        self.english: list[AgentSnapshot] = []
+        # One pass over the floor: ``load`` and ``has_room`` written out, as they run for every agent.
+        for agent in agents:
+            if not agent.online:
+                continue
+            load = agent.chats + email_weight * agent.emails
+            self.agents.append(agent)
+            self.loads[agent.agent_id] = load
+            self.idle_since[agent.agent_id] = agent.idle_since
+            if load + 1 <= agent.max_chats + ROOM_TOLERANCE:
+                self.room += 1
+            languages = agent.languages
+            for language in languages:
+                self.speakers.setdefault(language, []).append(agent)
+            if languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES:
+                self.english.append(agent)
+        self._position = {agent.agent_id: index for index, agent in enumerate(self.agents)}
+
+    def patched(self, changed: Mapping[int, AgentSnapshot | None]) -> Floor:
+        """This floor with each agent of ``changed`` in their new state (None: gone).
+
+        Precondition: agent ids are unique on this floor, as they are on one read from the database.
+        """
+        agents, position = self.agents, self._position
+        held = {agent_id: agents[position[agent_id]] for agent_id in changed if agent_id in position}
+        if any(_profile(held.get(agent_id)) != _profile(new) for agent_id, new in changed.items()):
+            kept = (agent for agent in agents if agent.agent_id not in changed)
+            added = (new for new in changed.values() if new is not None)
+            return Floor([*kept, *added], email_weight=self.email_weight)
+        patched = object.__new__(Floor)  # same agents, same profiles: the index and positions are shared
+        patched.__dict__.update(self.__dict__)
+        patched.agents = list(agents)
+        patched.loads = dict(self.loads)
+        patched.idle_since = dict(self.idle_since)
+        for agent_id, old in held.items():
+            new = changed[agent_id]
+            assert new is not None  # same profile as an agent on the floor: online
+            patched.agents[position[agent_id]] = new
+            load = patched.loads[agent_id] = new.chats + self.email_weight * new.emails
+            patched.idle_since[agent_id] = new.idle_since
+            patched.room += has_room(new, load) - has_room(old, self.loads[agent_id])
+        return patched
+
+
+def _profile(agent: AgentSnapshot | None) -> tuple[object, ...] | None:
+    """What places an agent in ``Floor``'s index: None for an agent not on the online floor."""
+    if agent is None or not agent.online:
+        return None
+    return (agent.tier, agent.languages, agent.skills, agent.max_chats)
+
+
 class AgentPool:
     """Online agents with their running loads, indexed by language, for placing chats one at a time.
 
@@ -137,32 +206,18 @@ class AgentPool:
     those dead ends and answers them without looking at any agent again.
     """
 
-    def __init__(self, agents: Iterable[AgentSnapshot], *, rules: RoutingRules) -> None:
+    def __init__(self, agents: Iterable[AgentSnapshot] | Floor, *, rules: RoutingRules) -> None:
         self.rules = rules
-        self._agents: list[AgentSnapshot] = []
-        self._loads: dict[int, float] = {}
-        self._idle_since: dict[int, datetime] = {}
-        self._room = 0
-        # Who may serve a language at all: speakers of it (any level), and fluent English speakers.
-        self._speakers: dict[str, list[AgentSnapshot]] = {}
-        self._english: list[AgentSnapshot] = []
-        # One pass over the floor (the dispatcher builds a pool for every chat): ``load`` and ``has_room``
-        # written out, as they are evaluated for every online agent.
-        weight = rules.email_weight
-        for agent in agents:
-            if not agent.online:
-                continue
-            load = agent.chats + weight * agent.emails
-            self._agents.append(agent)
-            self._loads[agent.agent_id] = load
-            self._idle_since[agent.agent_id] = agent.idle_since
-            if load + 1 <= agent.max_chats + ROOM_TOLERANCE:
-                self._room += 1
-            languages = agent.languages
-            for language in languages:
-                self._speakers.setdefault(language, []).append(agent)
-            if languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES:
-                self._english.append(agent)
+        floor = agents if isinstance(agents, Floor) else Floor(agents, email_weight=rules.email_weight)
+        if floor.email_weight != rules.email_weight:
+            floor = Floor(floor.agents, email_weight=rules.email_weight)
+        # The floor's lists are shared and only read; the loads and idle times are this pool's own.
+        self._agents = floor.agents
+        self._speakers = floor.speakers
+        self._english = floor.english
+        self._loads = dict(floor.loads)
+        self._idle_since = dict(floor.idle_since)
+        self._room = floor.room
         self._dead_ends: set[tuple[str, str, Stage]] = set()
 
     def has_room(self) -> bool:

@@ -95,6 +95,21 @@ class ConversationMetrics(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class RoutingFloorChange(Base):
+    """One agent whose routing state (profile, presence, load) changed: the dispatcher's change log.
+
+    On SQLite, triggers of migration 0010 append a row for every such change and the dispatcher re-reads
+    only the agents logged since its last read (``firstline.routing.floor``); old rows are pruned by the
+    routing tick. PostgreSQL keeps the table empty.
+    """
+
+    __tablename__ = "routing_floor_change"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(Integer)
+
+
 class RoutingSetting(Base):
     """Routing settings a team lead saved in the console; a None column keeps the environment's value.
 

@@ -48,7 +48,7 @@ from firstline.kit.time import utcnow
 from firstline.routing import config as routing_config
 from firstline.routing import messages
 from firstline.routing.config import Mode, RoutingConfig
-from firstline.routing.floor import OPEN_STATUSES, agent_snapshots
+from firstline.routing.floor import OPEN_STATUSES, agent_snapshots, online_floor
 from firstline.routing.language import detect_language
 from firstline.routing.matcher import AgentPool, Match, RoutingRules, Stage, WaitingChat
 from firstline.routing.metrics import record_queued
@@ -285,8 +285,8 @@ def dispatch(
     now = now or utcnow()
     config = config or routing_config.current(session)
     _serialize_dispatchers(session)
-    agents = agent_snapshots(session)
-    pool = AgentPool(agents, rules=config.rules)
+    floor = online_floor(session, email_weight=config.rules.email_weight)
+    agents, pool = floor.agents, AgentPool(floor, rules=config.rules)
     placed: list[tuple[Match, _Queued]] = []
     for queued in _waiting_head(session, pool, now=now, rules=config.rules):
         if not pool.has_room():

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from firstline.db import declare_write, session_scope
 from firstline.routing import config as routing_config
+from firstline.routing.floor import prune_floor_changes
 from firstline.routing.positions import refresh_positions
 from firstline.routing.presence import sweep
 from firstline.routing.service import dispatch, expire_offers
@@ -28,7 +29,7 @@ def run_once(session_factory: sessionmaker[Session], *, now: datetime | None = N
     last step tells waiting customers whose place changed in ways no dispatch saw (a chat picked up by
     hand or closed while waiting).
     """
-    for step in (sweep, expire_offers, dispatch, tell_positions):
+    for step in (sweep, expire_offers, dispatch, tell_positions, prune_changes):
         with session_scope(session_factory) as session:
             # Each step reads, then writes: on SQLite it takes the write lock first (waiting for it), as a
             # read snapshot that another writer moved past cannot write at all ("database is locked").
@@ -39,6 +40,11 @@ def run_once(session_factory: sessionmaker[Session], *, now: datetime | None = N
 def tell_positions(session: Session, *, now: datetime | None = None) -> None:
     """Send ``queue.updated`` to every waiting customer whose place in line changed."""
     refresh_positions(session, email_weight=routing_config.current().rules.email_weight)
+
+
+def prune_changes(session: Session, *, now: datetime | None = None) -> None:
+    """Keep the routing floor's change log short; a reader left behind reads the whole floor again."""
+    prune_floor_changes(session)
 
 
 async def _loop(session_factory: sessionmaker[Session]) -> None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import Channel, Conversation
+from firstline.db import load_by
 from firstline.kit.notify import send_on_commit
 from firstline.kit.statements import run
 from firstline.kit.time import utcnow
@@ -128,11 +130,8 @@ def create_policy(
 def policy_for(session: Session, *, channel: str, tier: str, priority: str) -> EffectivePolicy:
     """The most specific policy for the channel, tier and priority (a rule naming more wins)."""
     session.flush()  # as the ORM's autoflush would: a policy changed in this transaction is read as changed
-    rows = (
-        session.connection()
-        .execute(_POLICIES_FOR, {"channel": channel, "tier": tier, "priority": priority})
-        .all()
-    )
+    found = run(session.connection(), _POLICIES_FOR, {"channel": channel, "tier": tier, "priority": priority})
+    rows = [SimpleNamespace(**dict(zip(_POLICY_COLUMNS, row, strict=True))) for row in found.all()]
     if not rows:
         return DEFAULT_POLICIES.get(channel, DEFAULT_POLICIES[Channel.EMAIL])
     best = max(rows, key=lambda row: (row.priority is not None, row.tier is not None, -row.id))
@@ -141,6 +140,7 @@ def policy_for(session: Session, *, channel: str, tier: str, priority: str) -> E
 
 # Every conversation opened reads its policy: a plain statement, built once, read as rows (not objects).
 _policy = SlaPolicy.__table__
+_POLICY_COLUMNS = tuple(column.key for column in _policy.columns)
 _POLICIES_FOR = select(_policy).where(
     _policy.c.channel == bindparam("channel"),
     or_(_policy.c.tier.is_(None), _policy.c.tier == bindparam("tier")),
@@ -227,7 +227,8 @@ def start_clocks(
     for metric in metrics:
         target = policy.target(metric)
         if target is not None:
-            clock = SlaClock(conversation_id=conversation.id, metric=metric)  # worked out, never added
+            # Worked out on a plain object, never added: the row is inserted below.
+            clock = cast(SlaClock, SimpleNamespace(conversation_id=conversation.id, metric=metric))
             _run_from(clock, policy, target=target, now=now)
             rows.append({name: getattr(clock, name) for name in _STARTED_COLUMNS})
     if rows:
@@ -327,7 +328,8 @@ def stop_clock(session: Session, clock: SlaClock, policy: EffectivePolicy, *, no
 
 
 def clocks_of(session: Session, *, conversation_id: int) -> list[SlaClock]:
-    return list(session.scalars(select(SlaClock).where(SlaClock.conversation_id == conversation_id)))
+    """The conversation's clocks (every status change reads them: one plain statement, see ``db.load_by``)."""
+    return load_by(session, SlaClock, "conversation_id", conversation_id)
 
 
 def due_times(session: Session, *, conversation_ids: Iterable[int]) -> dict[int, datetime]:
