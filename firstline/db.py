@@ -235,8 +235,8 @@ def load_by(session: Session, model: type[T], column: str, value: Any) -> list[T
 
 def _attach(session: Session, model: type[T], row: tuple[Any, ...]) -> T:
     loaded = inspect(model).class_manager.new_instance()
-    for column, value in zip(_column_keys(model), row, strict=True):
-        set_committed_value(loaded, column, value)
+    # Values go where the ORM's own loader puts them, the instance's dict; the call below marks them loaded.
+    loaded.__dict__.update(zip(_column_keys(model), row, strict=True))
     make_transient_to_detached(loaded)
     session.add(loaded)
     return cast(T, loaded)

@@ -62,12 +62,13 @@ class _Plan:
     binders: tuple[Processor, ...]
     fixed: tuple[Any, ...]  # values bound in the statement itself, used when the parameters lack the name
     readers: tuple[Processor, ...]  # one per returned column
+    converted: tuple[int, ...]  # positions of the parameters a type converts (dates, JSON, booleans)
 
     def bind(self, parameters: Parameters) -> tuple[Any, ...]:
-        values = []
-        for name, binder, fixed in zip(self.names, self.binders, self.fixed, strict=True):
-            value = parameters[name] if name in parameters else fixed
-            values.append(value if binder is None or value is None else binder(value))
+        values = [parameters.get(name, fixed) for name, fixed in zip(self.names, self.fixed, strict=True)]
+        for position in self.converted:
+            if (value := values[position]) is not None:
+                values[position] = self.binders[position](value)  # type: ignore[misc]
         return tuple(values)
 
     def read(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -139,12 +140,14 @@ def _compile(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
     if any(bind.callable is not None for bind in binds):
         return None
     returned = list(getattr(statement, "exported_columns", ()))
+    binders = tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds)
     return _Plan(
         sql=compiled.string,
         names=names,
-        binders=tuple(bind.type.dialect_impl(dialect).bind_processor(dialect) for bind in binds),
+        binders=binders,
         fixed=tuple(bind.value for bind in binds),
         readers=tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
         ),
+        converted=tuple(position for position, binder in enumerate(binders) if binder is not None),
     )

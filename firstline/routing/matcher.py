@@ -147,6 +147,7 @@ class Floor:
         # Who may serve a language at all: speakers of it (any level), and fluent English speakers.
         self.speakers: dict[str, list[AgentSnapshot]] = {}
         self.english: list[AgentSnapshot] = []
+        self.by_tier: dict[str, list[AgentSnapshot]] = {}
         # One pass over the floor: ``load`` and ``has_room`` written out, as they run for every agent.
         for agent in agents:
             if not agent.online:
@@ -162,6 +163,7 @@ class Floor:
                 self.speakers.setdefault(language, []).append(agent)
             if languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES:
                 self.english.append(agent)
+            self.by_tier.setdefault(agent.tier, []).append(agent)
         self._position = {agent.agent_id: index for index, agent in enumerate(self.agents)}
 
     def patched(self, changed: Mapping[int, AgentSnapshot | None]) -> Floor:
@@ -215,6 +217,7 @@ class AgentPool:
         self._agents = floor.agents
         self._speakers = floor.speakers
         self._english = floor.english
+        self._by_tier = floor.by_tier
         self._loads = dict(floor.loads)
         self._idle_since = dict(floor.idle_since)
         self._room = floor.room
@@ -229,20 +232,22 @@ class AgentPool:
         return dict(self._loads)
 
     def open_profile(self) -> tuple[set[str], set[str], bool]:
-        """What the agents with a free slot cover: languages spoken, tiers served, fluent English."""
-        languages: set[str] = set()
-        tiers: set[str] = set()
+        """What the agents with a free slot cover: languages spoken, tiers served, fluent English.
+
+        Read through the floor's indexes, stopping at the first free agent of each language and tier: on a
+        floor with room that is a few agents per language, not every agent.
+        """
         loads = self._loads
-        open_agents = [
-            agent for agent in self._agents if loads[agent.agent_id] + 1 <= agent.max_chats + ROOM_TOLERANCE
-        ]
-        for agent in open_agents:
-            languages.update(agent.languages)
-            tiers.update(_TIER_SERVES.get(agent.tier, (agent.tier,)))
-        english = any(
-            agent.languages.get(FALLBACK_LANGUAGE) in PRIMARY_PROFICIENCIES for agent in open_agents
-        )
-        return languages, tiers, english
+
+        def any_free(agents: list[AgentSnapshot]) -> bool:
+            return any(loads[agent.agent_id] + 1 <= agent.max_chats + ROOM_TOLERANCE for agent in agents)
+
+        languages = {language for language, speakers in self._speakers.items() if any_free(speakers)}
+        tiers: set[str] = set()
+        for tier, agents in self._by_tier.items():
+            if any_free(agents):
+                tiers.update(_TIER_SERVES.get(tier, (tier,)))
+        return languages, tiers, any_free(self._english)
 
     def place(self, chat: WaitingChat, *, now: datetime) -> Match | None:
         """Give ``chat`` to the best eligible agent and count it against their load; None if nobody fits."""
