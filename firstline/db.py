@@ -66,7 +66,8 @@ def _begin_sqlite(connection: Any) -> None:
     # A transaction that will write takes SQLite's write lock up front (waiting up to busy_timeout):
     # a deferred transaction that reads and then writes fails at once if another writer committed between.
     immediate = connection.get_execution_options().get(WRITE_INTENT)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # On the driver itself: every transaction begins here, and nothing needs SQLAlchemy's execution around it.
+    connection.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def declare_write(session: Session) -> None:

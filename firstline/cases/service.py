@@ -75,7 +75,7 @@ _case_files = CaseFile.__table__
 _SET_CLOSE_AT = (
     update(_case_files)
     .where(_case_files.c.conversation_id == bindparam("case_conversation"))
-    .values(close_at=bindparam("close_at"))
+    .values(close_at=bindparam("close_at"), updated_at=bindparam("updated_at"))
 )
 
 
@@ -86,7 +86,9 @@ def set_close_at(session: Session, *, conversation_id: int, close_at: datetime |
     on its next read.
     """
     changed = run(
-        session.connection(), _SET_CLOSE_AT, {"case_conversation": conversation_id, "close_at": close_at}
+        session.connection(),
+        _SET_CLOSE_AT,
+        {"case_conversation": conversation_id, "close_at": close_at, "updated_at": utcnow()},
     )
     if not changed.rowcount:
         get_case_file(session, conversation_id=conversation_id).close_at = close_at
