@@ -134,26 +134,50 @@ class _State:
 class _Watch:
     """One engine's kept floor (engines made by ``firstline.db.make_engine``).
 
-    A transaction sees its own uncommitted changes, so the kept floor may hold some; when any transaction
-    or savepoint of the engine rolls back, the floor is dropped (and the log ids it saw will be written
-    again by others). ``generation`` counts the drops: a reader that started from a floor dropped while it
-    read starts again from the database, and does not keep what it read.
+    A transaction sees its own uncommitted changes, so the floor it keeps may hold some: the watch
+    remembers the connection that last kept it (``reader``) until that connection commits. If that
+    connection's transaction, or a savepoint in it, rolls back instead, the floor is dropped (the log ids it
+    saw will be written again by others). Rollbacks on other connections leave it alone: what they undo
+    was never visible to the reader (a read-only request closing its session rolls back, and must not
+    cost the next dispatch a full read). ``generation`` counts the drops: a reader that started from a
+    floor dropped while it read starts again from the database, and does not keep what it read.
     """
 
     def __init__(self) -> None:
         self.state: _State | None = None
         self.generation = 0
+        self.reader: object | None = None  # the DB-API connection whose open transaction kept ``state``
         self._lock = threading.Lock()
 
     def forget(self, *_event_args: Any) -> None:
         with self._lock:
             self.state = None
+            self.reader = None
             self.generation += 1
 
-    def keep(self, state: _State, generation: int) -> None:
+    def keep(self, state: _State, generation: int, reader: object) -> None:
         with self._lock:
             if self.generation == generation:
                 self.state = state
+                self.reader = reader
+
+    def committed(self, connection: Connection) -> None:
+        with self._lock:
+            if self.reader is _driver(connection):
+                self.reader = None
+
+    def rolled_back(self, connection: Connection, *_event_args: Any) -> None:
+        driver = _driver(connection)
+        if self.reader is not None and (driver is None or driver is self.reader):
+            self.forget()
+
+
+def _driver(connection: Connection) -> object | None:
+    """The DB-API connection under ``connection``; None once it is gone (invalidated, closed)."""
+    try:
+        return connection.connection.dbapi_connection
+    except Exception:  # noqa: BLE001 - any failure to tell means "unknown": the caller drops the floor
+        return None
 
 
 _WATCHES: weakref.WeakKeyDictionary[Engine, _Watch] = weakref.WeakKeyDictionary()
@@ -167,8 +191,9 @@ def _watch(engine: Engine) -> _Watch:
             watch = _WATCHES.get(engine)
             if watch is None:
                 watch = _WATCHES[engine] = _Watch()
-                event.listen(engine, "rollback", watch.forget)
-                event.listen(engine, "rollback_savepoint", watch.forget)
+                event.listen(engine, "commit", watch.committed)
+                event.listen(engine, "rollback", watch.rolled_back)
+                event.listen(engine, "rollback_savepoint", watch.rolled_back)
                 # Disposing of the pool is how a database recreated under the same engine is reached.
                 event.listen(engine, "engine_disposed", watch.forget)
     return watch
@@ -184,7 +209,7 @@ def _current(connection: Connection) -> _State:
         state = _reloaded(connection)
         if state is None:  # nothing logged yet, or triggers missing: nothing to keep
             return _State(0, 0, {agent.agent_id: agent for agent in _read_all(connection, True)})
-    watch.keep(state, generation)
+    watch.keep(state, generation, _driver(connection))
     return state
 
 

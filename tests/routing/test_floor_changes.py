@@ -349,6 +349,21 @@ class TestKeptFloor:
         assert_floor_is_current(session)
         session.close()
 
+    def test_a_rollback_on_another_connection_keeps_the_floor(self, engines) -> None:
+        here = engines()
+        dispatcher, reader = make_session_factory(here)(), make_session_factory(here)()
+        add_agent(dispatcher)
+        dispatcher.commit()
+        kept = online_floor(dispatcher, email_weight=WEIGHT)
+        dispatcher.commit()
+        reader.execute(select(Conversation.id).limit(1))  # a read-only request: it ends with a rollback
+        reader.rollback()
+        reads = Statements(here)
+        assert online_floor(dispatcher, email_weight=WEIGHT) is kept
+        assert reads.full_reads() == 0
+        dispatcher.close()
+        reader.close()
+
     def test_a_rolled_back_savepoint_leaves_no_trace_either(self, engines) -> None:
         here = engines()
         session = make_session_factory(here)()
