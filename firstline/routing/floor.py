@@ -267,6 +267,21 @@ def _instant(raw: datetime | str) -> datetime:
     return as_utc(datetime.fromisoformat(raw) if isinstance(raw, str) else raw)
 
 
+def _profile_columns() -> list[Any]:
+    """What both floor queries read of an agent before their loads, in ``_snapshot``'s order. The JSON
+    columns come as text (both databases), so rows can key the snapshot cache; ``idle_since`` too, parsed
+    once per distinct value."""
+    return [
+        Agent.id,
+        Agent.tier,
+        cast(Agent.languages, Text),
+        cast(Agent.skills, Text),
+        Agent.max_concurrent_chats,
+        AgentPresence.status,
+        type_coerce(AgentPresence.idle_since, Text),
+    ]
+
+
 @cache
 def _snapshot_query(online_only: bool) -> Select[Any]:
     """Built once: the dispatcher runs it several times a second."""
@@ -290,13 +305,7 @@ def _snapshot_query(online_only: bool) -> Select[Any]:
     )
     query = (
         select(
-            Agent.id,
-            Agent.tier,
-            cast(Agent.languages, Text),
-            cast(Agent.skills, Text),
-            Agent.max_concurrent_chats,
-            AgentPresence.status,
-            type_coerce(AgentPresence.idle_since, Text),  # parsed once per distinct value, see _snapshot
+            *_profile_columns(),
             func.coalesce(loads.c.chats, 0) + func.coalesce(offers.c.offers, 0),
             func.coalesce(loads.c.emails, 0),
         )
@@ -335,13 +344,7 @@ def _changed_query() -> Select[Any]:
     )
     return (
         select(
-            Agent.id,
-            Agent.tier,
-            cast(Agent.languages, Text),
-            cast(Agent.skills, Text),
-            Agent.max_concurrent_chats,
-            AgentPresence.status,
-            type_coerce(AgentPresence.idle_since, Text),
+            *_profile_columns(),
             open_assigned.where(is_chat).scalar_subquery() + offers.scalar_subquery(),
             open_assigned.where(~is_chat).scalar_subquery(),
         )
