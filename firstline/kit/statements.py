@@ -9,7 +9,7 @@ executes it on the DB-API cursor of the session's connection: same SQL, same tra
 Everything else goes through ``Connection.execute`` and comes back in the same ``Rows``: other
 databases, and statements that need SQLAlchemy at execution time (Python-side column defaults,
 expanding ``IN`` lists, several rows RETURNING from one executemany). Statements run here do not pass
-through SQLAlchemy's cursor events; ``count_statements`` in the tests counts at the driver instead.
+through SQLAlchemy's cursor events; ``tests/statements.statements_run`` counts at the driver instead.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound, StatementError
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.dml import Insert, Update
 
@@ -66,6 +66,10 @@ class _Plan:
 
     def bind(self, parameters: Parameters) -> tuple[Any, ...]:
         values = [parameters.get(name, fixed) for name, fixed in zip(self.names, self.fixed, strict=True)]
+        if _MISSING in values:
+            missing = [name for name, value in zip(self.names, values, strict=True) if value is _MISSING]
+            message = f"A value is required for bind parameter {missing[0]!r}"
+            raise StatementError(message, self.sql, dict(parameters), None)  # what Core raises
         for position in self.converted:
             if (value := values[position]) is not None:
                 values[position] = self.binders[position](value)  # type: ignore[misc]
@@ -84,6 +88,7 @@ class _Plan:
 
 
 _UNPLANNED = object()
+_MISSING = object()  # stands for a parameter the statement requires and does not bind itself
 _PLANS: dict[tuple[Executable, tuple[str, ...]], _Plan | None] = {}
 
 
@@ -145,7 +150,7 @@ def _compile(dialect: Dialect, statement: Executable, keys: tuple[str, ...]) -> 
         sql=compiled.string,
         names=names,
         binders=binders,
-        fixed=tuple(bind.value for bind in binds),
+        fixed=tuple(_MISSING if bind.required else bind.value for bind in binds),
         readers=tuple(
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned
         ),

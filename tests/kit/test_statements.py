@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, event, insert, select, update
-from sqlalchemy.exc import MultipleResultsFound, NoResultFound
+from sqlalchemy.exc import MultipleResultsFound, NoResultFound, StatementError
 from sqlalchemy.orm import Session
 
 from firstline.conversations.models import Conversation
@@ -143,6 +143,15 @@ class TestRun:
         assert not any(statement.startswith("INSERT INTO queue_entry") for statement in through_core)
         assert any(statement.startswith("INSERT INTO queue_entry") for statement in on_the_driver)
         assert db.connection().execute(select(ENTRIES.c.id)).first() is None  # rolled back with the savepoint
+
+    def test_a_parameter_the_statement_needs_and_was_not_given_is_refused_as_core_refuses_it(
+        self, db: Session, conversations: list[Conversation]
+    ) -> None:
+        query = select(ENTRIES.c.id).where(ENTRIES.c.conversation_id == bindparam("conversation"))
+        with pytest.raises(StatementError, match="conversation"):
+            run(db.connection(), query, {"other": 1})
+        with pytest.raises(StatementError, match="conversation"):
+            db.connection().execute(query, {"other": 1})
 
     def test_scalar_one_insists_on_exactly_one_row(
         self, db: Session, conversations: list[Conversation]
