@@ -78,13 +78,17 @@ class TestInsertMany:
         assert insert_many(db.connection(), Event.__table__, []) == []
 
 
+def empty_metrics(conversation: Conversation) -> ConversationMetrics:
+    return ConversationMetrics(
+        conversation_id=conversation.id, wait_seconds=0.0, handle_seconds=0.0, transfers=0, requeues=0
+    )
+
+
 class TestSaveChanges:
     def test_what_differs_is_written_and_the_held_object_shows_it_without_being_marked_changed(
         self, db: Session, chat_with_joao: Conversation
     ) -> None:
-        first = ConversationMetrics(
-            conversation_id=chat_with_joao.id, wait_seconds=0.0, handle_seconds=0.0, transfers=0, requeues=0
-        )
+        first = empty_metrics(chat_with_joao)
         db.add(first)
         db.flush()
         work = working_copy(first)
@@ -102,9 +106,7 @@ class TestSaveChanges:
     def test_an_object_not_inserted_yet_takes_the_changes_for_its_flush(
         self, db: Session, chat_with_joao: Conversation
     ) -> None:
-        pending = ConversationMetrics(
-            conversation_id=chat_with_joao.id, wait_seconds=0.0, handle_seconds=0.0, transfers=0, requeues=0
-        )
+        pending = empty_metrics(chat_with_joao)
         db.add(pending)
         work = working_copy(pending)
         work.wait_seconds = 12.5

@@ -89,7 +89,10 @@ class _Plan:
 
 _UNPLANNED = object()
 _MISSING = object()  # stands for a parameter the statement requires and does not bind itself
+# Keyed by the statement object: hot paths build theirs once. A caller that builds one per call would
+# otherwise grow this without end, so past PLANS_KEPT it starts again (each plan is cheap to make).
 _PLANS: dict[tuple[Executable, tuple[str, ...]], _Plan | None] = {}
+PLANS_KEPT = 2_000
 
 
 def run(
@@ -126,6 +129,8 @@ def _plan(dialect: Dialect, statement: Executable, parameters: Parameters) -> _P
     keys = tuple(sorted(parameters)) if isinstance(statement, (Insert, Update)) else ()
     plan = _PLANS.get((statement, keys), _UNPLANNED)
     if plan is _UNPLANNED:
+        if len(_PLANS) >= PLANS_KEPT:
+            _PLANS.clear()
         plan = _PLANS[(statement, keys)] = _compile(dialect, statement, keys)
     return plan  # type: ignore[return-value]
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from firstline.conversations.models import Conversation
 from firstline.conversations.service import open_conversation
 from firstline.customers.models import Customer
+from firstline.kit import statements
 from firstline.kit.statements import run
 from firstline.routing.models import QueueEntry
 
@@ -152,6 +153,16 @@ class TestRun:
             run(db.connection(), query, {"other": 1})
         with pytest.raises(StatementError, match="conversation"):
             db.connection().execute(query, {"other": 1})
+
+    def test_statements_built_for_each_call_do_not_grow_the_plans_without_end(
+        self, db: Session, conversations: list[Conversation]
+    ) -> None:
+        if not on_driver(db):
+            pytest.skip("plans are made for SQLite's driver")
+        for _ in range(statements.PLANS_KEPT + 50):
+            query = select(ENTRIES.c.id).where(ENTRIES.c.conversation_id == bindparam("conversation"))
+            assert run(db.connection(), query, {"conversation": conversations[0].id}).all() == []
+        assert 0 < len(statements._PLANS) <= statements.PLANS_KEPT
 
     def test_scalar_one_insists_on_exactly_one_row(
         self, db: Session, conversations: list[Conversation]
